@@ -1,0 +1,16 @@
+package dev.accel.backend.cpu.kernels;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.hal.UnsupportedOpException;
+import dev.accel.hal.op.OpSpec;
+
+/** CPU kernels for Identity, Transpose, Reshape, Concat, Slice, Split and Pad, any dtype. */
+public final class LayoutKernels {
+    private LayoutKernels() {
+    }
+
+    /** Compiles a spec of one of the ops above; {@code scalar} selects the scalar reference twin. */
+    public static CpuOp compile(OpSpec spec, boolean scalar) {
+        throw new UnsupportedOpException("cpu: " + spec + " has no kernel yet");
+    }
+}
