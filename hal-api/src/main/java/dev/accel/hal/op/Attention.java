@@ -61,9 +61,7 @@ public record Attention(float scale, boolean causal) implements Op {
                 throw new InvalidArgumentException("Attention: mask is " + m + ", requires " + q.dtype().displayName() + " (additive) or bool");
             }
             Shape full = Shape.of(b, h, sq, sk);
-            if (m.rank() > 4 || !Shape.broadcast(m.shape(), full).equals(full)) {
-                throw new InvalidArgumentException("Attention: mask is " + m + ", requires a shape broadcastable to " + full);
-            }
+            OpChecks.broadcastsTo(name(), "mask", m, full);
         }
         return List.of(new TensorType(q.dtype(), Shape.of(b, h, sq, v.shape().dim(3))));
     }

@@ -46,10 +46,10 @@ public record Binary(Kind kind) implements Op {
         TensorType b = in.get(1);
         OpChecks.floatType(name(), "A", a);
         OpChecks.sameDType(name(), "B", b, a);
-        Shape out = Shape.broadcast(a.shape(), b.shape());
-        if (kind == Kind.PRELU && !out.equals(a.shape())) {
-            throw new InvalidArgumentException("PRelu: slope " + b + " must broadcast to X's shape " + a.shape());
+        if (kind == Kind.PRELU) {
+            OpChecks.broadcastsTo(name(), "slope", b, a.shape());
         }
+        Shape out = Shape.broadcast(a.shape(), b.shape());
         return List.of(new TensorType(a.dtype(), out));
     }
 }

@@ -43,9 +43,7 @@ public record Gemm(float alpha, float beta, boolean transA, boolean transB) impl
         if (in.size() == 3) {
             TensorType c = in.get(2);
             OpChecks.sameDType(name(), "C", c, a);
-            if (c.rank() > 2 || !Shape.broadcast(c.shape(), out).equals(out)) {
-                throw new InvalidArgumentException("Gemm: C is " + c + ", requires a shape broadcastable to " + out);
-            }
+            OpChecks.broadcastsTo(name(), "C", c, out);
         }
         return List.of(new TensorType(a.dtype(), out));
     }

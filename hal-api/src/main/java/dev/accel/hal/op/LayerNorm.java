@@ -30,10 +30,7 @@ public record LayerNorm(int axis, float epsilon) implements Op {
             TensorType p = in.get(i);
             String what = i == 1 ? "scale" : "B";
             OpChecks.sameDType(name(), what, p, x);
-            if (p.rank() > norm.rank() || !Shape.broadcast(p.shape(), norm).equals(norm)) {
-                throw new InvalidArgumentException(name() + ": " + what + " is " + p
-                        + ", requires a shape broadcastable to the normalised dimensions " + norm);
-            }
+            OpChecks.broadcastsTo(name(), what, p, norm);
         }
         return List.of(x);
     }

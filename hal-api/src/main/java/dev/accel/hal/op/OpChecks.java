@@ -87,4 +87,16 @@ final class OpChecks {
             throw new InvalidArgumentException(op + ": " + what + " is " + t + ", requires a scalar");
         }
     }
+
+    /** {@code t}'s shape broadcasts (numpy rules, unidirectionally) to {@code target} and has no higher rank. */
+    static void broadcastsTo(String op, String what, TensorType t, dev.accel.hal.Shape target) {
+        boolean ok = t.rank() <= target.rank();
+        for (int i = 1; ok && i <= t.rank(); i++) {
+            int d = t.shape().dim(t.rank() - i);
+            ok = d == 1 || d == target.dim(target.rank() - i);
+        }
+        if (!ok) {
+            throw new InvalidArgumentException(op + ": " + what + " is " + t + ", requires a shape broadcastable to " + target);
+        }
+    }
 }
