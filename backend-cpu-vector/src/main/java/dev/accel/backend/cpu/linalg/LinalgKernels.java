@@ -1,16 +1,71 @@
 package dev.accel.backend.cpu.linalg;
 
 import dev.accel.backend.cpu.CpuOp;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
 import dev.accel.hal.UnsupportedOpException;
+import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.ConvInteger;
+import dev.accel.hal.op.Gemm;
+import dev.accel.hal.op.MatMul;
+import dev.accel.hal.op.MatMulInteger;
 import dev.accel.hal.op.OpSpec;
+import dev.accel.hal.op.QLinearConv;
+import dev.accel.hal.op.QLinearMatMul;
 
-/** CPU kernels for MatMul, Gemm, Conv2d and the integer and quantized matmul and convolution. */
+/**
+ * CPU kernels for MatMul, Gemm, Conv2d and the integer and quantized matmul and convolution.
+ *
+ * <p>The vector kernels run on one packed, cache-blocked, register-tiled GEMM ({@link GemmCore},
+ * {@link MicroKernel}) sized from {@code FloatVector.SPECIES_PREFERRED}; convolutions lower to it
+ * (1x1 directly, others through im2col) except depthwise ones, which have their own vector kernel.
+ * The integer ops run the same float GEMM on exactly widened 8-bit values in K blocks short enough
+ * to stay exact, summed in int32 (see {@link GemmCore}). Each op also has a scalar twin (plain
+ * loops, {@code ScalarMatMul}, {@code ScalarConv}), the reference the vector path is tested
+ * against.
+ *
+ * <p>Float ops take float32 only here: the caller widens float16 and bfloat16 around these kernels.
+ */
 public final class LinalgKernels {
     private LinalgKernels() {
     }
 
-    /** Compiles a spec of one of the ops above; {@code scalar} selects the scalar reference twin. */
+    /**
+     * Compiles a spec of one of the ops above; {@code scalar} selects the scalar reference twin.
+     *
+     * @throws UnsupportedOpException for another op, or a float op over a dtype other than float32
+     */
     public static CpuOp compile(OpSpec spec, boolean scalar) {
-        throw new UnsupportedOpException("cpu: " + spec + " has no kernel yet");
+        return switch (spec.op()) {
+            case MatMul m -> {
+                requireF32(spec);
+                yield scalar ? ScalarMatMul.matMul(spec) : MatMulKernels.matMul(spec);
+            }
+            case Gemm g -> {
+                requireF32(spec);
+                yield scalar ? ScalarMatMul.gemm(spec, g) : MatMulKernels.gemm(spec, g);
+            }
+            case Conv2d c -> {
+                requireF32(spec);
+                yield scalar ? ScalarConv.conv2d(spec, c) : ConvKernels.conv2d(spec, c);
+            }
+            case MatMulInteger m -> scalar ? ScalarMatMul.matMulInteger(spec) : MatMulKernels.matMulInteger(spec);
+            case QLinearMatMul m -> scalar ? ScalarMatMul.qlinearMatMul(spec) : MatMulKernels.qlinearMatMul(spec);
+            case ConvInteger c -> scalar ? ScalarConv.convInteger(spec, c.geometry())
+                    : ConvKernels.convInteger(spec, c.geometry());
+            case QLinearConv c -> scalar ? ScalarConv.qlinearConv(spec, c.geometry())
+                    : ConvKernels.qlinearConv(spec, c.geometry());
+            default -> throw new UnsupportedOpException("cpu linalg: " + spec + " is not a matrix or convolution op; "
+                    + "requires MatMul, Gemm, Conv, MatMulInteger, QLinearMatMul, ConvInteger or QLinearConv");
+        };
+    }
+
+    private static void requireF32(OpSpec spec) {
+        for (TensorType t : spec.inputs()) {
+            if (t.dtype() != DType.F32) {
+                throw new UnsupportedOpException("cpu linalg: " + spec + " has input " + t
+                        + "; these kernels require float32 (half types are widened by the caller)");
+            }
+        }
     }
 }

@@ -1,0 +1,159 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.backend.cpu.CpuParallel;
+import dev.accel.hal.DType;
+import dev.accel.hal.Shape;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.Gemm;
+import dev.accel.hal.op.OpSpec;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Vector API kernels for MatMul, Gemm, MatMulInteger and QLinearMatMul, all on {@link GemmCore}.
+ *
+ * <p>Batches: when every batch shares one B and A's batches are consecutive (the common
+ * {@code [batch, s, k] x [k, n]} case) they fold into one GEMM of {@code batch * m} rows; otherwise
+ * small batches run in parallel, one GEMM each, and large ones one after another, each GEMM
+ * splitting across cores itself.
+ */
+final class MatMulKernels {
+    /** Multiply-adds per batch below which batches, rather than one GEMM, are split across cores. */
+    private static final long SMALL_BATCH_WORK = 1L << 21;
+
+    private MatMulKernels() {
+    }
+
+    /** Runs one batch; {@code parallel} says whether its GEMM may split across cores. */
+    @FunctionalInterface
+    private interface BatchBody {
+        void run(int t, boolean parallel);
+    }
+
+    /** MatMul with numpy broadcasting. */
+    static CpuOp matMul(OpSpec spec) {
+        MatMulShape s = folded(MatMulShape.of(spec.inputs().get(0).shape(), spec.inputs().get(1).shape()));
+        int m = s.m();
+        int k = s.k();
+        int n = s.n();
+        return (in, out) -> forBatches(s, (t, par) -> GemmCore.multiply(m, n, k,
+                MatrixView.f32(in[0], s.aOffsets()[t], k, 1),
+                MatrixView.f32(in[1], s.bOffsets()[t], 1, n),
+                GemmCore.Target.floats(out[0], (long) t * m * n, n, 1f, false), par));
+    }
+
+    /**
+     * Gemm: {@code Y = alpha * op(A) op(B) + beta * C}. As ONNX Runtime does, C is not read when
+     * beta is 0 (so a NaN or infinite C does not leak into the result).
+     */
+    static CpuOp gemm(OpSpec spec, Gemm g) {
+        Shape as = spec.inputs().get(0).shape();
+        Shape bs = spec.inputs().get(1).shape();
+        int m = g.transA() ? as.dim(1) : as.dim(0);
+        int k = g.transA() ? as.dim(0) : as.dim(1);
+        int n = g.transB() ? bs.dim(0) : bs.dim(1);
+        boolean useC = spec.inputs().size() == 3 && g.beta() != 0f;
+        long[] cs = useC ? spec.inputs().get(2).shape().broadcastStrides(Shape.of(m, n)) : null;
+        return (in, out) -> {
+            MatrixView a = g.transA() ? MatrixView.f32(in[0], 0, 1, m) : MatrixView.f32(in[0], 0, k, 1);
+            MatrixView bt = g.transB() ? MatrixView.f32(in[1], 0, k, 1) : MatrixView.f32(in[1], 0, 1, n);
+            if (useC) {
+                Fills.scaled(out[0], m, n, in[2], cs[0], cs[1], g.beta());
+            }
+            GemmCore.multiply(m, n, k, a, bt, GemmCore.Target.floats(out[0], 0, n, g.alpha(), useC), true);
+        };
+    }
+
+    /** MatMulInteger: int32 {@code (A - a_zp)(B - b_zp)}, b_zp per tensor or per column. */
+    static CpuOp matMulInteger(OpSpec spec) {
+        TensorType at = spec.inputs().get(0);
+        TensorType bt = spec.inputs().get(1);
+        MatMulShape s = folded(MatMulShape.of(at.shape(), bt.shape()));
+        int nIn = spec.inputs().size();
+        long bZpCount = nIn > 3 ? spec.inputs().get(3).numel() : 0;
+        return (in, out) -> {
+            int za = nIn > 2 ? Quant.zeroPoint(in[2], at.dtype()) : 0;
+            int zb = nIn > 3 ? Quant.zeroPoint(in[3], bt.dtype()) : 0;
+            int[] zbc = nIn > 3 ? Quant.zeroPoints(in[3], bt.dtype(), bZpCount) : null;
+            integerProduct(s, in[0], at.dtype(), za, in[1], bt.dtype(), zb, zbc, out[0]);
+        };
+    }
+
+    /** QLinearMatMul: the integer product requantized per output column. */
+    static CpuOp qlinearMatMul(OpSpec spec) {
+        TensorType at = spec.inputs().get(0);
+        TensorType bt = spec.inputs().get(3);
+        DType yt = spec.outputs().get(0).dtype();
+        MatMulShape s = folded(MatMulShape.of(at.shape(), bt.shape()));
+        int n = s.n();
+        long bScaleCount = spec.inputs().get(4).numel();
+        long bZpCount = spec.inputs().get(5).numel();
+        return (in, out) -> {
+            int za = Quant.zeroPoint(in[2], at.dtype());
+            int zb = Quant.zeroPoint(in[5], bt.dtype());
+            int[] zbc = Quant.zeroPoints(in[5], bt.dtype(), bZpCount);
+            double[] mult = Quant.multipliers(in[1].get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0),
+                    Quant.scales(in[4], bScaleCount, n), in[6].get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0));
+            int yzp = Quant.zeroPoint(in[7], yt);
+            int rows = s.batch() * s.m();
+            MemorySegment acc = MemorySegment.ofArray(new int[Math.max(1, rows * n)]);
+            integerProduct(s, in[0], at.dtype(), za, in[3], bt.dtype(), zb, zbc, acc);
+            requantizeRows(acc, rows, n, mult, yzp, yt, out[0]);
+        };
+    }
+
+    /**
+     * Writes {@code out[r * n + j] = requantize(acc[r * n + j], mult[j])} for {@code rows} rows, as
+     * bytes of {@code yt}.
+     */
+    static void requantizeRows(MemorySegment acc, int rows, int n, double[] mult, int yzp, DType yt, MemorySegment out) {
+        int lo = Quant.lo(yt);
+        int hi = Quant.hi(yt);
+        CpuParallel.forRange(rows, Math.max(1, (1 << 14) / Math.max(1, n)), (from, to) -> {
+            for (int r = from; r < to; r++) {
+                long row = (long) r * n;
+                for (int j = 0; j < n; j++) {
+                    int v = acc.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, row + j);
+                    out.set(ValueLayout.JAVA_BYTE, row + j, (byte) Quant.requantize(v, mult[j], yzp, lo, hi));
+                }
+            }
+        });
+    }
+
+    private static void integerProduct(MatMulShape s, MemorySegment a, DType aType, int za, MemorySegment b, DType bType,
+            int zb, int[] zbc, MemorySegment c) {
+        int m = s.m();
+        int k = s.k();
+        int n = s.n();
+        boolean au = aType == DType.U8;
+        boolean bu = bType == DType.U8;
+        forBatches(s, (t, par) -> GemmCore.multiply(m, n, k,
+                MatrixView.int8(a, au, s.aOffsets()[t], k, 1, za, null),
+                MatrixView.int8(b, bu, s.bOffsets()[t], 1, n, zb, zbc),
+                GemmCore.Target.ints(c, (long) t * m * n, n, false), par));
+    }
+
+    /** The geometry with foldable batches folded into rows. */
+    private static MatMulShape folded(MatMulShape s) {
+        if (s.batch() > 1 && s.foldsIntoRows()) {
+            return new MatMulShape(s.batch() * s.m(), s.k(), s.n(), 1, new long[] {0}, new long[] {s.bOffsets()[0]});
+        }
+        return s;
+    }
+
+    private static void forBatches(MatMulShape s, BatchBody body) {
+        if (s.batch() > 1 && s.workPerBatch() < SMALL_BATCH_WORK) {
+            int grain = (int) Math.max(1, GemmCore.MIN_TASK_WORK / Math.max(1, s.workPerBatch()));
+            CpuParallel.forRange(s.batch(), grain, (from, to) -> {
+                for (int t = from; t < to; t++) {
+                    body.run(t, false);
+                }
+            });
+        } else {
+            for (int t = 0; t < s.batch(); t++) {
+                body.run(t, true);
+            }
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package dev.accel.backend.cpu.linalg;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A read-only view of a 2-D matrix held in a segment (native or a heap {@code float[]}), with
+ * arbitrary element strides, so that transposes and sub-matrices cost nothing. Elements are float32,
+ * or int8 / uint8 read as the exact float {@code value - zeroPoint}, the zero point being per tensor
+ * or per row of the view. The view's main job is {@link #pack}: copying a panel of rows into the
+ * contiguous, zero-padded layout the GEMM micro-kernel streams through.
+ *
+ * <p>Immutable; safe to share between threads. Bounds are the caller's contract (the segment
+ * accessors still check them).
+ */
+final class MatrixView {
+    /** Element type of the underlying storage. */
+    enum Kind {
+        F32, I8, U8
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
+    /** Two float vectors' worth of bytes (a micro-kernel panel row): 8, 16 or 32 bytes, all valid shapes. */
+    private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * L * 8));
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    private final Kind kind;
+    private final MemorySegment seg;
+    private final long base;
+    private final long rs;
+    private final long cs;
+    private final int zp;
+    private final int[] rowZp;
+
+    private MatrixView(Kind kind, MemorySegment seg, long base, long rs, long cs, int zp, int[] rowZp) {
+        this.kind = kind;
+        this.seg = seg;
+        this.base = base;
+        this.rs = rs;
+        this.cs = cs;
+        this.zp = zp;
+        this.rowZp = rowZp;
+    }
+
+    /** Float32 elements: element (r, c) at float index {@code base + r * rs + c * cs}. */
+    static MatrixView f32(MemorySegment seg, long base, long rs, long cs) {
+        return new MatrixView(Kind.F32, seg, base, rs, cs, 0, null);
+    }
+
+    /**
+     * 8-bit elements: element (r, c) is the byte at {@code base + r * rs + c * cs}, minus
+     * {@code rowZp[r]} when {@code rowZp} is not null, else minus {@code zp}.
+     */
+    static MatrixView int8(MemorySegment seg, boolean unsigned, long base, long rs, long cs, int zp, int[] rowZp) {
+        return new MatrixView(unsigned ? Kind.U8 : Kind.I8, seg, base, rs, cs, zp, rowZp);
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    /** Element (r, c), zero point subtracted. */
+    float get(int r, int c) {
+        long i = base + r * rs + c * cs;
+        return switch (kind) {
+            case F32 -> seg.getAtIndex(FLOAT, i);
+            case I8 -> seg.get(ValueLayout.JAVA_BYTE, i) - zeroPoint(r);
+            case U8 -> (seg.get(ValueLayout.JAVA_BYTE, i) & 0xFF) - zeroPoint(r);
+        };
+    }
+
+    /** Element (r, c) of an 8-bit view as an exact int, zero point subtracted. */
+    int getInt(int r, int c) {
+        long i = base + r * rs + c * cs;
+        int v = seg.get(ValueLayout.JAVA_BYTE, i);
+        return (kind == Kind.U8 ? v & 0xFF : v) - zeroPoint(r);
+    }
+
+    private int zeroPoint(int r) {
+        return rowZp == null ? zp : rowZp[r];
+    }
+
+    /**
+     * Packs rows {@code [r0, r0 + rows)} and columns {@code [c0, c0 + kc)} as a panel of
+     * {@code width >= rows} rows: {@code dst[off + p * width + i] = get(r0 + i, c0 + p)}, rows
+     * {@code rows..width-1} zero.
+     */
+    void pack(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
+        if (kind == Kind.F32) {
+            packF32(dst, off, r0, rows, width, c0, kc);
+        } else {
+            packInt8(dst, off, r0, rows, width, c0, kc);
+        }
+        if (rows < width) {
+            for (int p = 0; p < kc; p++) {
+                int o = off + p * width;
+                Arrays.fill(dst, o + rows, o + width, 0f);
+            }
+        }
+    }
+
+    private void packF32(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
+        long origin = base + r0 * rs + c0 * cs;
+        if (rs == 1 && (rows > 1 || cs != 1)) {
+            // The panel's rows are adjacent in memory: one contiguous run per column p.
+            boolean vec = rows == width && width % L == 0;
+            for (int p = 0; p < kc; p++) {
+                long src = origin + p * cs;
+                int d = off + p * width;
+                if (vec) {
+                    for (int v = 0; v < width; v += L) {
+                        FloatVector.fromMemorySegment(F, seg, (src + v) * 4, LE).intoArray(dst, d + v);
+                    }
+                } else {
+                    MemorySegment.copy(seg, FLOAT, src * 4, dst, d, rows);
+                }
+            }
+        } else if (cs == 1) {
+            // Each row is contiguous along K: read it forward, write it strided into the panel.
+            for (int i = 0; i < rows; i++) {
+                long src = origin + i * rs;
+                int d = off + i;
+                for (int p = 0; p < kc; p++) {
+                    dst[d + p * width] = seg.getAtIndex(FLOAT, src + p);
+                }
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < rows; i++) {
+                    dst[off + p * width + i] = seg.getAtIndex(FLOAT, origin + i * rs + p * cs);
+                }
+            }
+        }
+    }
+
+    private void packInt8(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
+        long origin = base + r0 * rs + c0 * cs;
+        int mask = kind == Kind.U8 ? 0xFF : -1;
+        if (rs == 1 && rows == 2 * L && width == rows) {
+            packInt8Vector(dst, off, r0, origin, kc);
+        } else if (rs == 1 && (rows > 1 || cs != 1)) {
+            for (int p = 0; p < kc; p++) {
+                long src = origin + p * cs;
+                int d = off + p * width;
+                for (int i = 0; i < rows; i++) {
+                    dst[d + i] = (seg.get(ValueLayout.JAVA_BYTE, src + i) & mask) - zeroPoint(r0 + i);
+                }
+            }
+        } else {
+            for (int i = 0; i < rows; i++) {
+                long src = origin + i * rs;
+                int d = off + i;
+                int z = zeroPoint(r0 + i);
+                for (int p = 0; p < kc; p++) {
+                    dst[d + p * width] = (seg.get(ValueLayout.JAVA_BYTE, src + p * cs) & mask) - z;
+                }
+            }
+        }
+    }
+
+    /**
+     * A full B panel of 8-bit columns: per step of K, one load of {@code 2 L} adjacent bytes, widened
+     * (sign or zero) to two int vectors, converted to float and the per-column zero points
+     * subtracted.
+     */
+    private void packInt8Vector(float[] dst, int off, int r0, long origin, int kc) {
+        FloatVector z0;
+        FloatVector z1;
+        if (rowZp == null) {
+            z0 = FloatVector.broadcast(F, zp);
+            z1 = z0;
+        } else {
+            z0 = (FloatVector) IntVector.fromArray(I, rowZp, r0).convert(VectorOperators.I2F, 0);
+            z1 = (FloatVector) IntVector.fromArray(I, rowZp, r0 + L).convert(VectorOperators.I2F, 0);
+        }
+        VectorOperators.Conversion<Byte, Integer> widen = kind == Kind.U8 ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+        for (int p = 0; p < kc; p++) {
+            ByteVector b = ByteVector.fromMemorySegment(B2, seg, origin + p * cs, LE);
+            int d = off + p * 2 * L;
+            ((FloatVector) b.convertShape(widen, I, 0).convert(VectorOperators.I2F, 0)).sub(z0).intoArray(dst, d);
+            ((FloatVector) b.convertShape(widen, I, 1).convert(VectorOperators.I2F, 0)).sub(z1).intoArray(dst, d + L);
+        }
+    }
+}

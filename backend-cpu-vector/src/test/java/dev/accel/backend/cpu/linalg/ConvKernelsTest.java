@@ -1,0 +1,81 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.hal.op.Conv2d;
+import org.junit.jupiter.api.Test;
+
+/** Conv2d: every path (1x1 GEMM, im2col + GEMM, depthwise) against a float64 direct convolution. */
+class ConvKernelsTest {
+    private static Conv2d geo(int sh, int sw, int pt, int pl, int pb, int pr, int dh, int dw, int groups) {
+        return new Conv2d(sh, sw, pt, pl, pb, pr, dh, dw, groups);
+    }
+
+    @Test
+    void pointwiseIsADirectGemm() {
+        LinalgChecks.conv(new int[] {2, 17, 5, 7}, new int[] {33, 17, 1, 1}, Conv2d.simple(), true, 1);
+        LinalgChecks.conv(new int[] {1, 3, 1, 1}, new int[] {1, 3, 1, 1}, Conv2d.simple(), false, 2);
+        // Grouped 1x1 (ShuffleNet style).
+        LinalgChecks.conv(new int[] {1, 12, 9, 9}, new int[] {8, 3, 1, 1}, Conv2d.of(1, 0, 4), true, 3);
+    }
+
+    @Test
+    void pointwiseWithStrideOrPaddingGoesThroughIm2col() {
+        LinalgChecks.conv(new int[] {1, 16, 9, 11}, new int[] {24, 16, 1, 1}, Conv2d.of(2, 0, 1), true, 4);
+        LinalgChecks.conv(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1), false, 5);
+    }
+
+    @Test
+    void threeByThreeWithPaddingAndBias() {
+        LinalgChecks.conv(new int[] {1, 3, 17, 17}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1), true, 10);
+        LinalgChecks.conv(new int[] {2, 8, 13, 19}, new int[] {17, 8, 3, 3}, Conv2d.of(1, 1, 1), false, 11);
+    }
+
+    @Test
+    void strideTwo() {
+        LinalgChecks.conv(new int[] {1, 4, 17, 18}, new int[] {9, 4, 3, 3}, Conv2d.of(2, 1, 1), true, 20);
+        LinalgChecks.conv(new int[] {1, 3, 23, 23}, new int[] {8, 3, 7, 7}, geo(2, 2, 3, 3, 3, 3, 1, 1, 1), true, 21);
+        LinalgChecks.conv(new int[] {1, 2, 9, 12}, new int[] {3, 2, 2, 3}, geo(3, 2, 0, 0, 0, 0, 1, 1, 1), false, 22);
+    }
+
+    @Test
+    void asymmetricPads() {
+        LinalgChecks.conv(new int[] {1, 5, 11, 9}, new int[] {6, 5, 3, 3}, geo(1, 1, 0, 1, 2, 1, 1, 1, 1), true, 30);
+        LinalgChecks.conv(new int[] {2, 3, 7, 10}, new int[] {4, 3, 2, 4}, geo(1, 2, 2, 0, 1, 3, 1, 1, 1), false, 31);
+    }
+
+    @Test
+    void dilation() {
+        LinalgChecks.conv(new int[] {1, 4, 15, 16}, new int[] {5, 4, 3, 3}, geo(1, 1, 2, 2, 2, 2, 2, 2, 1), true, 40);
+        LinalgChecks.conv(new int[] {1, 3, 14, 13}, new int[] {4, 3, 3, 2}, geo(2, 1, 1, 0, 0, 1, 3, 2, 1), false, 41);
+    }
+
+    @Test
+    void groups() {
+        LinalgChecks.conv(new int[] {1, 8, 10, 10}, new int[] {12, 4, 3, 3}, Conv2d.of(1, 1, 2), true, 50);
+        LinalgChecks.conv(new int[] {2, 6, 9, 7}, new int[] {9, 2, 3, 3}, geo(2, 1, 1, 0, 1, 2, 1, 1, 3), false, 51);
+        // Enough images times groups to run them in parallel, each GEMM on one thread.
+        LinalgChecks.conv(new int[] {4, 16, 6, 6}, new int[] {16, 2, 3, 3}, Conv2d.of(1, 1, 8), true, 52);
+        // Depthwise with a channel multiplier (groups == C, M = 2C) takes the grouped path.
+        LinalgChecks.conv(new int[] {1, 5, 9, 9}, new int[] {10, 1, 3, 3}, Conv2d.of(1, 1, 5), true, 53);
+    }
+
+    @Test
+    void depthwise() {
+        LinalgChecks.conv(new int[] {1, 7, 17, 19}, new int[] {7, 1, 3, 3}, Conv2d.of(1, 1, 7), true, 60);
+        LinalgChecks.conv(new int[] {2, 5, 17, 40}, new int[] {5, 1, 3, 3}, Conv2d.of(2, 1, 5), false, 61);
+        LinalgChecks.conv(new int[] {1, 4, 20, 37}, new int[] {4, 1, 5, 5}, geo(1, 1, 2, 1, 0, 3, 1, 1, 4), true, 62);
+        LinalgChecks.conv(new int[] {1, 3, 21, 45}, new int[] {3, 1, 3, 3}, geo(1, 2, 2, 2, 2, 2, 2, 2, 3), true, 63);
+        LinalgChecks.conv(new int[] {1, 3, 19, 50}, new int[] {3, 1, 3, 5}, geo(3, 3, 1, 2, 0, 1, 1, 2, 3), false, 64);
+        LinalgChecks.conv(new int[] {1, 2, 1, 1}, new int[] {2, 1, 1, 1}, Conv2d.of(1, 0, 2), true, 65);
+    }
+
+    @Test
+    void largeInputIsLoweredInChunks() {
+        // 16 * 9 = 144 rows by 96 * 96 = 9216 positions exceed the 2^20-float im2col chunk.
+        LinalgChecks.conv(new int[] {1, 16, 96, 96}, new int[] {4, 16, 3, 3}, Conv2d.of(1, 1, 1), true, 70);
+    }
+
+    @Test
+    void emptyBatch() {
+        LinalgChecks.conv(new int[] {0, 3, 5, 5}, new int[] {4, 3, 3, 3}, Conv2d.of(1, 1, 1), true, 80);
+    }
+}
