@@ -14,6 +14,11 @@ import java.util.List;
  * {@link IllegalStateException} for a closed queue); failures of the work itself surface from
  * {@link Fence#await}.
  *
+ * <p>Failure: once a piece of work fails, a queue may refuse everything queued after it (each later
+ * fence then fails with a message naming the first failure), so that nothing computed from a
+ * half-failed sequence looks complete. A {@link #marker()} fence fails when any earlier work on
+ * the queue failed. Callers recover by closing the queue and making a new one.
+ *
  * <p>Thread safety: a queue may be used from several threads; calls are ordered as they arrive.
  * The caller owns a queue and closes it.
  */

@@ -152,7 +152,7 @@ public final class CpuOps {
         DType[] inTypes = spec.inputs().stream().map(TensorType::dtype).toArray(DType[]::new);
         DType[] outTypes = spec.outputs().stream().map(TensorType::dtype).toArray(DType[]::new);
         return (inputs, outputs) -> {
-            try (Arena scratch = Arena.ofConfined()) {
+            try (Arena scratch = Arena.ofShared()) {
                 MemorySegment[] in = new MemorySegment[inputs.length];
                 for (int i = 0; i < in.length; i++) {
                     in[i] = isHalf(inTypes[i]) ? widen(inputs[i], inTypes[i], scratch) : inputs[i];

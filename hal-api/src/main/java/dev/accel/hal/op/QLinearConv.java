@@ -11,7 +11,8 @@ import java.util.List;
  * or uint8), x_scale (float32 scalar), x_zero_point (x's dtype, scalar), w (int8 or uint8), w_scale
  * (float32, scalar or 1-D of M), w_zero_point (w's dtype, like w_scale), y_scale (float32 scalar),
  * y_zero_point (int8 or uint8 scalar; sets the output dtype), optional bias (int32 {@code [M]},
- * in units of {@code x_scale * w_scale}).
+ * in units of {@code x_scale * w_scale}). A backend may compute the requantization multiplier in
+ * float32 or wider; results may then differ by one where the scaled accumulator lies near a tie.
  */
 public record QLinearConv(Conv2d geometry) implements Op {
     public QLinearConv {

@@ -9,7 +9,9 @@ import java.util.List;
  * the output's scale and zero point (round half to even, saturate). Inputs, in order: a (int8 or
  * uint8), a_scale (float32 scalar), a_zero_point (a's dtype, scalar), b (int8 or uint8), b_scale
  * (float32, scalar or 1-D of N), b_zero_point (b's dtype, like b_scale), y_scale (float32 scalar),
- * y_zero_point (int8 or uint8 scalar; it sets the output dtype). Shapes as {@link MatMul}.
+ * y_zero_point (int8 or uint8 scalar; it sets the output dtype). Shapes as {@link MatMul}. A backend
+ * may compute the requantization multiplier in float32 or wider; results may then differ by one
+ * where the scaled accumulator lies near a tie.
  */
 public record QLinearMatMul() implements Op {
     @Override

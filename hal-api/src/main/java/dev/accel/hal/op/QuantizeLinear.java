@@ -8,7 +8,8 @@ import java.util.List;
  * ONNX QuantizeLinear: {@code y = saturate(round_half_even(x / scale) + zero_point)}. Inputs: x
  * (float), y_scale (float32; a scalar for per-tensor, or 1-D of x's dimension {@code axis} for
  * per-axis), optional y_zero_point (int8 or uint8, the shape of y_scale; absent means uint8 0).
- * Output: x's shape in the zero point's dtype.
+ * Output: x's shape in the zero point's dtype. The division is computed in float32, as ONNX does, so
+ * results may differ by one from a float64 computation where {@code x / scale} lies near a tie.
  */
 public record QuantizeLinear(int axis) implements Op {
     @Override
