@@ -6,7 +6,8 @@ import dev.accel.hal.op.Attention;
 /**
  * Reference scaled dot-product attention: {@code softmax(scale Q K^T + mask) V} per batch and
  * head. A bool mask removes the positions where it is false; an additive mask is added; causal
- * removes key j for query i when {@code j > i}. A row with every key removed is NaN.
+ * removes key j for query i when {@code j > i}. A row with every key removed is NaN; with no keys
+ * at all (Sk = 0) the result is 0.
  */
 final class RefAttention {
     private RefAttention() {
@@ -52,8 +53,9 @@ final class RefAttention {
                 }
                 int row = (bh * sq + i) * dv;
                 if (max == Double.NEGATIVE_INFINITY) {
+                    // No keys at all: the empty weighted sum, 0. Keys all masked: softmax of -inf, NaN.
                     for (int t = 0; t < dv; t++) {
-                        y[row + t] = Double.NaN;
+                        y[row + t] = sk == 0 ? 0.0 : Double.NaN;
                     }
                     continue;
                 }

@@ -14,7 +14,8 @@ import java.util.List;
  * it). {@code scale} NaN means {@code 1 / sqrt(D)}. With {@code causal}, key {@code j} is masked
  * for query {@code i} when {@code j > i} (the upper-left alignment ONNX Attention uses). A query row
  * whose every key is masked is the softmax of all {@code -inf}, which is NaN, as in ONNX's
- * reference. Output {@code [B, H, Sq, Dv]}.
+ * reference; with no keys at all ({@code Sk = 0}) the output is the empty sum, 0. Output
+ * {@code [B, H, Sq, Dv]}.
  */
 public record Attention(float scale, boolean causal) implements Op {
     /** Default scale (1 / sqrt(D)), no causal mask. */

@@ -4,7 +4,8 @@ import dev.accel.hal.Shape;
 import dev.accel.hal.TensorType;
 import java.util.List;
 
-/** ONNX GlobalAveragePool: input X {@code [N, C, H, W]}, float; output {@code [N, C, 1, 1]}, the mean of each plane. */
+/** ONNX GlobalAveragePool: input X {@code [N, C, H, W]}, float; output {@code [N, C, 1, 1]}, the mean of each plane
+ * (NaN for an empty plane). */
 public record GlobalAveragePool() implements Op {
     @Override
     public String name() {

@@ -10,7 +10,9 @@ import java.util.List;
  * amounts ({@code [x1_begin, x2_begin, ..., x1_end, x2_end, ...]}), each >= 0 (negative pads, which
  * ONNX allows for cropping, are expressed as Slice). Modes: CONSTANT fills with {@code value};
  * EDGE repeats the border element; REFLECT mirrors without repeating the border, so a reflect pad
- * must be smaller than its axis. Any dtype for CONSTANT (value converted), float or integer.
+ * must be smaller than its axis. Any dtype: the constant is converted to the tensor's dtype as
+ * {@link dev.accel.hal.HostTensor#setDouble} does (round half to even and saturate for integers,
+ * {@code value != 0} for BOOL).
  */
 public record Pad(Mode mode, List<Integer> pads, float value) implements Op {
     /** How padded elements are filled. */

@@ -12,7 +12,8 @@ import java.util.List;
  * is dropped, as ONNX Runtime and PyTorch do. Max pooling ignores padded positions. Average pooling
  * divides by the window's count of real input elements, or, with {@code countIncludePad}, by the
  * count of elements inside the padded input (positions past the explicit padding, reachable only in
- * ceil mode, never count).
+ * ceil mode, never count). A window with no real input element gives {@code -inf} for max and NaN
+ * for average (0 when padding counts).
  */
 public record Pool2d(PoolKind kind, int kernelH, int kernelW, int strideH, int strideW,
                      int padTop, int padLeft, int padBottom, int padRight,

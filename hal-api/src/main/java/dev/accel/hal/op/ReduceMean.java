@@ -9,7 +9,8 @@ import java.util.TreeSet;
 
 /**
  * ONNX ReduceMean: the mean over {@code axes} (negative count from the end; empty means all axes).
- * With {@code keepDims} the reduced dimensions stay as 1. Input float; output the same dtype.
+ * With {@code keepDims} the reduced dimensions stay as 1. Input float; output the same dtype. The
+ * mean of no elements (a reduced axis of length 0) is NaN.
  */
 public record ReduceMean(List<Integer> axes, boolean keepDims) implements Op {
     public ReduceMean {
