@@ -29,8 +29,12 @@ public final class Checks {
             throw new InvalidArgumentException(op + ": " + what + " (" + b.type() + ") is closed");
         }
         if (b.device() != device) {
-            throw new InvalidArgumentException(op + ": " + what + " belongs to device " + b.device().info().id()
-                    + ", this queue runs on " + device.info().id() + "; copy it across through the host first");
+            String owner = b.device().info().id();
+            String here = device.info().id();
+            String instance = owner.equals(here) ? " (another opened instance)" : "";
+            throw new InvalidArgumentException(op + ": " + what + " belongs to device " + owner + instance
+                    + ", this queue runs on " + here
+                    + "; copy it across through the host first");
         }
     }
 
@@ -96,8 +100,10 @@ public final class Checks {
         OpSpec spec = kernel.spec();
         String op = "dispatch " + spec.op().name();
         if (kernel.device() != q.device()) {
-            throw new InvalidArgumentException(op + ": kernel was prepared on " + kernel.device().info().id()
-                    + ", this queue runs on " + q.device().info().id());
+            String owner = kernel.device().info().id();
+            String here = q.device().info().id();
+            throw new InvalidArgumentException(op + ": kernel was prepared on " + owner
+                    + (owner.equals(here) ? " (another opened instance)" : "") + ", this queue runs on " + here);
         }
         if (inputs == null || outputs == null) {
             throw new InvalidArgumentException(op + ": input or output list is null");

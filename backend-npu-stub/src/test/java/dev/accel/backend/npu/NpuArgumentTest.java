@@ -119,7 +119,7 @@ class NpuArgumentTest {
             DeviceBuffer foreign = second.allocate(T);
             Kernel foreignKernel = second.prepare(OpSpec.of(Unary.of(Unary.Kind.RELU), T));
             refused(InvalidArgumentException.class, () -> queue.dispatch(add, List.of(a, foreign), List.of(y)),
-                    "input 1 belongs to device npu:0, this queue runs on npu:0");
+                    "input 1 belongs to device npu:0 (another opened instance), this queue runs on npu:0");
             refused(InvalidArgumentException.class, () -> queue.copy(foreign, a), "source belongs to device");
             refused(InvalidArgumentException.class, () -> queue.dispatch(foreignKernel, List.of(a), List.of(y)),
                     "kernel was prepared on npu:0");
