@@ -36,8 +36,11 @@ import org.junit.jupiter.api.function.Executable;
  */
 final class BadInputContracts {
     private static final TensorType T = TensorType.of(DType.F32, 2, 3);
+    private static final TensorType H = TensorType.of(DType.F16, 2, 3);
+    /** Float32 first; float16 for devices without float32 (NPUs). */
     private static final List<OpSpec> CANDIDATES = List.of(OpSpec.of(new Binary(Binary.Kind.ADD), T, T),
-            OpSpec.of(Unary.of(Unary.Kind.RELU), T), OpSpec.of(new Identity(), T));
+            OpSpec.of(Unary.of(Unary.Kind.RELU), T), OpSpec.of(new Identity(), T),
+            OpSpec.of(new Binary(Binary.Kind.ADD), H, H), OpSpec.of(Unary.of(Unary.Kind.RELU), H));
 
     private BadInputContracts() {
     }
@@ -49,19 +52,23 @@ final class BadInputContracts {
     static Stream<DynamicTest> all(Device device, Supplier<Device> another) {
         return Stream.of(
                 dynamicTest("dispatch: wrong shape", () -> withKernel(device, (k, q, in, out) -> {
-                    List<DeviceBuffer> bad = replace(in, 0, device.allocate(TensorType.of(DType.F32, 3, 2)));
-                    expect(InvalidArgumentException.class, () -> q.dispatch(k, bad, out), "input 0", "float32[3, 2]",
-                            "float32[2, 3]");
+                    DType d = in.getFirst().type().dtype();
+                    List<DeviceBuffer> bad = replace(in, 0, device.allocate(TensorType.of(d, 3, 2)));
+                    expect(InvalidArgumentException.class, () -> q.dispatch(k, bad, out), "input 0",
+                            d.displayName() + "[3, 2]", d.displayName() + "[2, 3]");
                 })),
                 dynamicTest("dispatch: mismatched dtype", () -> withKernel(device, (k, q, in, out) -> {
-                    List<DeviceBuffer> bad = replace(in, 0, device.allocate(TensorType.of(DType.F16, 2, 3)));
-                    expect(InvalidArgumentException.class, () -> q.dispatch(k, bad, out), "input 0", "float16[2, 3]",
-                            "float32[2, 3]");
+                    DType d = in.getFirst().type().dtype();
+                    DType other = d == DType.F16 ? DType.F32 : DType.F16;
+                    List<DeviceBuffer> bad = replace(in, 0, device.allocate(TensorType.of(other, 2, 3)));
+                    expect(InvalidArgumentException.class, () -> q.dispatch(k, bad, out), "input 0",
+                            other.displayName() + "[2, 3]", d.displayName() + "[2, 3]");
                 })),
                 dynamicTest("dispatch: wrong output type", () -> withKernel(device, (k, q, in, out) -> {
-                    List<DeviceBuffer> bad = replace(out, 0, device.allocate(TensorType.of(DType.F32, 6)));
-                    expect(InvalidArgumentException.class, () -> q.dispatch(k, in, bad), "output 0", "float32[6]",
-                            "float32[2, 3]");
+                    DType d = out.getFirst().type().dtype();
+                    List<DeviceBuffer> bad = replace(out, 0, device.allocate(TensorType.of(d, 6)));
+                    expect(InvalidArgumentException.class, () -> q.dispatch(k, in, bad), "output 0",
+                            d.displayName() + "[6]", d.displayName() + "[2, 3]");
                 })),
                 dynamicTest("dispatch: wrong number of buffers", () -> withKernel(device, (k, q, in, out) -> {
                     List<DeviceBuffer> more = new ArrayList<>(in);
@@ -75,16 +82,16 @@ final class BadInputContracts {
                     expect(InvalidArgumentException.class, () -> q.dispatch(k, bad, out), "input 0 is null");
                 })),
                 dynamicTest("dispatch: closed buffer", () -> withKernel(device, (k, q, in, out) -> {
-                    DeviceBuffer closed = device.allocate(T);
+                    DeviceBuffer closed = device.allocate(in.getFirst().type());
                     closed.close();
                     expect(InvalidArgumentException.class, () -> q.dispatch(k, replace(in, 0, closed), out), "input 0",
-                            "closed", "float32[2, 3]");
+                            "closed", in.getFirst().type().toString());
                 })),
                 dynamicTest("dispatch: buffer of another device", () -> twoDevices(device, another, (q, other) -> {
                     try (Kernel k = prepareAny(device)) {
                         List<DeviceBuffer> in = buffers(device, k.spec().inputs());
                         List<DeviceBuffer> out = buffers(device, k.spec().outputs());
-                        List<DeviceBuffer> bad = replace(in, 0, other.allocate(T));
+                        List<DeviceBuffer> bad = replace(in, 0, other.allocate(in.getFirst().type()));
                         expect(InvalidArgumentException.class, () -> q.dispatch(k, bad, out), "input 0",
                                 "belongs to device " + other.info().id(), device.info().id());
                     }
@@ -176,7 +183,7 @@ final class BadInputContracts {
         void run(Queue q, Device other) throws Throwable;
     }
 
-    /** The first of a few simple float32 specs that the device prepares. */
+    /** The first of a few simple specs (float32, else float16) that the device prepares. */
     static Kernel prepareAny(Device d) {
         List<String> why = new ArrayList<>();
         for (OpSpec s : CANDIDATES) {
