@@ -29,8 +29,12 @@ public final class Main {
 
     /** The commands, discovering backends with {@code discovery}. */
     Main(Supplier<List<Backend>> discovery) {
-        for (Command c : List.of(new DevicesCommand(discovery), new ConformanceCommand(discovery),
-                new DemoCommand(discovery))) {
+        for (Command c : List.of(
+                new DevicesCommand(discovery),
+                new ConformanceCommand(discovery),
+                new DemoCommand(discovery),
+                new AnalyzeCommand(),
+                new OnnxTestCommand(discovery))) {
             commands.put(c.name(), c);
         }
     }

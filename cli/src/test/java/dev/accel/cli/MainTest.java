@@ -43,7 +43,7 @@ class MainTest {
         CliRunner.Result r = CliRunner.run(NONE, "devics");
         assertEquals(Main.USAGE, r.status());
         assertTrue(r.err().contains("unknown command 'devics'"), r.all());
-        assertTrue(r.err().contains("devices, conformance, demo, test"), r.all());
+        assertTrue(r.err().contains("commands: devices, conformance, demo, ") && r.err().contains(", test"), r.all());
     }
 
     @Test
