@@ -1,0 +1,87 @@
+package dev.accel.backend.opencl;
+
+import dev.accel.hal.DeviceBuffer;
+import dev.accel.hal.InvalidArgumentException;
+import dev.accel.hal.TensorType;
+import org.jocl.CL;
+import org.jocl.cl_mem;
+
+/**
+ * A {@code cl_mem} holding one tensor. A view shares its owner's handle under another type of the
+ * same byte size and releases nothing. Empty tensors still hold a one-byte allocation, since OpenCL
+ * has no zero-sized buffers.
+ */
+final class OclBuffer implements DeviceBuffer {
+    private final OclDevice device;
+    private final TensorType type;
+    private final cl_mem mem;
+    private final OclBuffer owner;
+    private volatile boolean closed;
+
+    OclBuffer(OclDevice device, TensorType type, cl_mem mem) {
+        this.device = device;
+        this.type = type;
+        this.mem = mem;
+        this.owner = null;
+    }
+
+    private OclBuffer(OclBuffer owner, TensorType type) {
+        this.device = owner.device;
+        this.type = type;
+        this.mem = owner.mem;
+        this.owner = owner;
+    }
+
+    /** The handle; valid while open. */
+    cl_mem mem() {
+        return mem;
+    }
+
+    @Override
+    public TensorType type() {
+        return type;
+    }
+
+    @Override
+    public OclDevice device() {
+        return device;
+    }
+
+    @Override
+    public DeviceBuffer view(TensorType t) {
+        if (isClosed()) {
+            throw new InvalidArgumentException("view of a closed buffer (" + type + ")");
+        }
+        if (t == null || t.byteSize() != type.byteSize()) {
+            throw new InvalidArgumentException("view as " + t + " needs " + (t == null ? 0 : t.byteSize())
+                    + " bytes, the buffer " + type + " has " + type.byteSize());
+        }
+        return new OclBuffer(owner != null ? owner : this, t);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return owner != null ? owner.isClosed() : closed;
+    }
+
+    @Override
+    public void close() {
+        if (owner != null || closed) {
+            return;
+        }
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        // OpenCL keeps the memory alive until commands already queued on it have finished.
+        CL.clReleaseMemObject(mem);
+        device.release(this);
+    }
+
+    @Override
+    public String toString() {
+        return "OclBuffer(" + type + (owner != null ? ", view" : "") + ")";
+    }
+}
