@@ -1,0 +1,74 @@
+package dev.accel.backend.cuda;
+
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.accel.hal.DType;
+import dev.accel.hal.HostTensor;
+import dev.accel.hal.Kernel;
+import dev.accel.hal.Queue;
+import dev.accel.hal.op.MatMul;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * GPU: every op family against the float64 reference, in F32, F16 and BF16 (tensor-core GEMM
+ * from compute capability 8.0), every layout op in every dtype, Cast between every pair, and the
+ * 8-bit ops on dp4a. Skipped without a GPU (see {@link CudaGpu}).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class CudaGpuOpsTest {
+    private CudaDevice device;
+    private Queue queue;
+
+    @BeforeAll
+    void open() {
+        device = CudaGpu.tryOpen();
+        queue = device == null ? null : device.newQueue();
+    }
+
+    @AfterAll
+    void close() {
+        if (device != null) {
+            device.close();
+        }
+    }
+
+    static List<CudaCase> gpuCases() {
+        List<CudaCase> cases = new ArrayList<>();
+        for (DType d : List.of(DType.F32, DType.F16, DType.BF16)) {
+            cases.addAll(CudaOpCases.floatCases(d));
+            cases.addAll(CudaQuantCases.cases(d));
+            int[] ad = {2, 257, 300};
+            int[] bd = {300, 263};
+            cases.add(CudaCase.of("MatMul-large-" + d.displayName(), new MatMul(), List.of(CudaOpCases.t(d, ad), CudaOpCases.t(d, bd)),
+                    List.of(CudaCase.Fill.uniform(-1, 1)), in -> List.of(CudaLinalgReference.matmul(in.get(0), ad, in.get(1), bd))));
+        }
+        for (DType d : DType.values()) {
+            cases.addAll(CudaOpCases.layoutCases(d));
+        }
+        cases.addAll(CudaQuantCases.integerCases());
+        cases.addAll(CudaQuantCases.castCases());
+        return cases;
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyCaseMatchesTheReferenceOnTheGpu() {
+        return gpuCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
+            CudaGpu.assume(device);
+            List<HostTensor> in = c.inputs();
+            try (Kernel k = device.prepare(c.spec())) {
+                List<HostTensor> out = CudaGpu.run(device, queue, k, in);
+                assertNull(c.compare(out, c.expected(in)));
+                out.forEach(HostTensor::close);
+            } finally {
+                in.forEach(HostTensor::close);
+            }
+        }));
+    }
+}
