@@ -34,6 +34,8 @@ public final class Main {
                 new ConformanceCommand(discovery),
                 new DemoCommand(discovery),
                 new AnalyzeCommand(),
+                new PlanCommand(discovery),
+                new RunCommand(discovery),
                 new OnnxTestCommand(discovery))) {
             commands.put(c.name(), c);
         }

@@ -1,0 +1,70 @@
+package dev.accel.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.accel.hal.Backend;
+import dev.accel.hal.Backends;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code accel plan} and {@code accel run} on a light model, over the CPU and the NPU. */
+class PlanCommandTest {
+    private static final Path CORPUS = Path.of("..", "..", "shared", "conformance", "onnx").toAbsolutePath().normalize();
+    private static final Supplier<List<Backend>> CPU_NPU = () -> List.of(Backends.find("cpu").orElseThrow(),
+            Backends.find("npu").orElseThrow());
+
+    private static Path squeezenet() {
+        Path p = CORPUS.resolve("light/light_squeezenet.onnx");
+        assumeTrue(Files.exists(p), "the shared ONNX corpus is absent (" + p + "): these tests read ../shared/conformance/onnx");
+        return p;
+    }
+
+    @Test
+    void planExplainsAndWritesDot(@TempDir Path tmp) throws Exception {
+        Path dot = tmp.resolve("plan.dot");
+        CliRunner.Result r = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--precision", "fp16", "--prefer", "npu,cpu",
+                "--dot", dot.toString());
+        assertEquals(Main.OK, r.status(), r.all());
+        for (String s : new String[] {"regions (", "npu:0", "cpu:0", "fp16", "transfers (", "conversions (", "nodes (",
+                "search:", "memory per run", "one buffer per tensor"}) {
+            assertTrue(r.out().contains(s), "plan output lacks '" + s + "':\n" + r.all());
+        }
+        String d = Files.readString(dot);
+        assertTrue(d.startsWith("digraph") && d.contains("subgraph cluster_0"), d);
+    }
+
+    @Test
+    void planRejectsBadOptions() {
+        CliRunner.Result r = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--precision", "fp8");
+        assertEquals(Main.USAGE, r.status(), r.all());
+        assertTrue(r.err().contains("--precision") && r.err().contains("fp8"), r.all());
+        CliRunner.Result pin = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--pin", "n0");
+        assertEquals(Main.USAGE, pin.status(), pin.all());
+        assertTrue(pin.err().contains("NODE=DEVICE"), pin.all());
+        CliRunner.Result missing = CliRunner.run(CPU_NPU, "plan", "no-such.onnx");
+        assertEquals(Main.USAGE, missing.status());
+        CliRunner.Result unknownNode = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--pin", "nope=cpu");
+        assertEquals(Main.FAILED, unknownNode.status(), unknownNode.all());
+        assertTrue(unknownNode.err().contains("no node named 'nope'"), unknownNode.all());
+    }
+
+    @Test
+    void runPrintsTimingsWritesATraceAndCompares(@TempDir Path tmp) throws Exception {
+        Path trace = tmp.resolve("trace.json");
+        CliRunner.Result r = CliRunner.run(CPU_NPU, "run", squeezenet().toString(), "--precision", "fp16", "--runs", "2",
+                "--warmup", "0", "--trace", trace.toString(), "--compare", "--pin", "n0=npu");
+        assertEquals(Main.OK, r.status(), r.all());
+        for (String s : new String[] {"first run", "median of 2 runs", "estimated", "measured", "outputs:", "compare",
+                "wrote " + trace}) {
+            assertTrue(r.out().contains(s), "run output lacks '" + s + "':\n" + r.all());
+        }
+        String json = Files.readString(trace);
+        assertTrue(json.contains("\"traceEvents\"") && json.contains("\"npu:0\"") && json.contains("\"ph\":\"X\""), json);
+    }
+}

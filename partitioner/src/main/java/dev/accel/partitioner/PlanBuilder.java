@@ -1,0 +1,246 @@
+package dev.accel.partitioner;
+
+import dev.accel.graph.Constant;
+import dev.accel.graph.Graph;
+import dev.accel.graph.GraphBuilder;
+import dev.accel.graph.KernelOp;
+import dev.accel.graph.Node;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.Cast;
+import dev.accel.hal.op.OpSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Turns a search result into a {@link Plan}: replays the placement with recording on, builds the
+ * graph as it will run (nodes in their precision, weights converted once, one conversion node per
+ * value and dtype that needs one), the steps, transfers and conversions, the regions (kept acyclic)
+ * and each node's explanation.
+ */
+final class PlanBuilder {
+    static final String DEVICE = "placement.device";
+    static final String PRECISION = "placement.precision";
+    static final String REGION = "placement.region";
+
+    private final Problem pb;
+    private final Search.Result result;
+    private final Set<String> taken = new HashSet<>();
+    private final Map<Long, String> valueNames = new HashMap<>();
+    private final Map<Long, String> constNames = new HashMap<>();
+    private final Map<Long, String> conversionNodes = new HashMap<>();
+
+    PlanBuilder(Problem pb, Search.Result result) {
+        this.pb = pb;
+        this.result = result;
+        Graph g = pb.graph;
+        taken.addAll(g.values().keySet());
+        for (Node n : g.nodes()) {
+            taken.add(n.name());
+        }
+    }
+
+    Plan build() {
+        Simulator sim = new Simulator(pb);
+        sim.record();
+        int[] assign = result.assign();
+        sim.evaluate(assign);
+        double estimate = sim.makespan();
+        List<Simulator.Event> events = List.copyOf(sim.events());
+        double[] memory = new double[pb.d];
+        for (int t = 0; t < pb.d; t++) {
+            memory[t] = sim.memory(t);
+        }
+
+        int[] nodeRegion = new int[pb.nodes.size()];
+        List<Region> regions = Regions.form(pb, assign, nodeRegion);
+
+        List<Step> steps = new ArrayList<>();
+        List<Conversion> conversions = new ArrayList<>();
+        List<Transfer> transfers = new ArrayList<>();
+        Map<Long, String> readBy = new HashMap<>();
+        Map<Long, Double> readSeconds = new HashMap<>();
+        for (Simulator.Event e : events) {
+            switch (e.kind()) {
+                case Simulator.KERNEL -> kernelSteps(e, assign, steps);
+                case Simulator.CONVERT, Simulator.CONVERT_SIDE -> {
+                    String node = conversionNode(e.value(), e.form());
+                    String dev = pb.targets[e.device()].id();
+                    steps.add(new Step(Step.Kind.KERNEL, dev, node, null, e.kind() == Simulator.CONVERT_SIDE, e.start(), e.end()));
+                    conversions.add(new Conversion(node, pb.valueName[e.value()], pb.dtype(e.value(), e.fromForm()),
+                            pb.dtype(e.value(), e.form()), dev, e.end() - e.start()));
+                }
+                case Simulator.READ -> {
+                    String v = valueName(e.value(), e.form());
+                    String dev = pb.targets[e.device()].id();
+                    steps.add(new Step(Step.Kind.READ, dev, null, v, true, e.start(), e.end()));
+                    long key = key(e.value(), e.form());
+                    readBy.put(key, dev);
+                    readSeconds.put(key, e.end() - e.start());
+                    if (e.form() == 0 && pb.outputNames.contains(pb.valueName[e.value()])) {
+                        transfers.add(new Transfer(v, dev, Target.HOST, pb.valueBytes[e.value()][e.form()], e.end() - e.start()));
+                    }
+                }
+                case Simulator.WRITE -> {
+                    String v = valueName(e.value(), e.form());
+                    String dev = pb.targets[e.device()].id();
+                    steps.add(new Step(Step.Kind.WRITE, dev, null, v, false, e.start(), e.end()));
+                    long key = key(e.value(), e.form());
+                    String from = readBy.getOrDefault(key, Target.HOST);
+                    transfers.add(new Transfer(v, from, dev, pb.valueBytes[e.value()][e.form()],
+                            readSeconds.getOrDefault(key, 0.0) + e.end() - e.start()));
+                }
+                default -> throw new IllegalStateException("event kind " + e.kind());
+            }
+        }
+        java.util.function.Supplier<Graph> graph = () -> materialize(events, assign, nodeRegion);
+        java.util.function.Supplier<List<NodePlacement>> placements = () -> Explanations.of(pb, result, assign, nodeRegion,
+                estimate);
+        Map<String, Long> mem = new LinkedHashMap<>();
+        for (int t = 0; t < pb.d; t++) {
+            mem.put(pb.targets[t].id(), (long) memory[t]);
+        }
+        return new Plan(pb, graph, regions, steps, conversions, transfers, placements, estimate, result, mem);
+    }
+
+    /** The graph as it runs, built from the recorded events (on first use of {@link Plan#graph()}). */
+    private Graph materialize(List<Simulator.Event> events, int[] assign, int[] nodeRegion) {
+        GraphBuilder b = new GraphBuilder(pb.graph.name());
+        for (String in : pb.graph.inputs()) {
+            b.input(in, pb.graph.type(in));
+        }
+        Set<String> addedConsts = new HashSet<>();
+        for (Simulator.Event e : events) {
+            if (e.kind() == Simulator.KERNEL) {
+                kernelNodes(b, e, assign, nodeRegion, addedConsts);
+            } else if (e.kind() == Simulator.CONVERT || e.kind() == Simulator.CONVERT_SIDE) {
+                String in = valueName(e.value(), e.fromForm());
+                String out = valueName(e.value(), e.form());
+                String dev = pb.targets[e.device()].id();
+                b.node(new Node(conversionNode(e.value(), e.form()), new KernelOp(new Cast(pb.dtype(e.value(), e.form()))),
+                        List.of(in), List.of(out), Map.of(DEVICE, dev, "placement.conversion", pb.valueName[e.value()])));
+            }
+        }
+        for (String o : pb.graph.outputs()) {
+            if (pb.graph.constant(o) != null && addedConsts.add(o)) {
+                b.constant(o, pb.graph.constant(o));
+            }
+        }
+        b.setOutputs(pb.graph.outputs());
+        return b.build();
+    }
+
+    private void kernelSteps(Simulator.Event e, int[] assign, List<Step> steps) {
+        int u = e.unit();
+        int o = assign[u];
+        int t = pb.optTarget[u][o];
+        Precision p = pb.optPrec[u][o];
+        String dev = pb.targets[t].id();
+        double total = 0;
+        for (int i : pb.unitNodes[u]) {
+            total += pb.seconds[i][t][p.ordinal()];
+        }
+        double at = e.start();
+        int[] members = pb.unitNodes[u];
+        for (int x = 0; x < members.length; x++) {
+            int i = members[x];
+            double share = total > 0 ? pb.seconds[i][t][p.ordinal()] / total : 1.0 / members.length;
+            double end = x == members.length - 1 ? e.end() : at + share * (e.end() - e.start());
+            steps.add(new Step(Step.Kind.KERNEL, dev, pb.nodes.get(i).name(), null, false, at, end));
+            at = end;
+        }
+    }
+
+    private void kernelNodes(GraphBuilder b, Simulator.Event e, int[] assign, int[] nodeRegion, Set<String> addedConsts) {
+        int u = e.unit();
+        int o = assign[u];
+        int t = pb.optTarget[u][o];
+        Precision p = pb.optPrec[u][o];
+        String dev = pb.targets[t].id();
+        for (int i : pb.unitNodes[u]) {
+            Node n = pb.nodes.get(i);
+            NodeForms.Form f = pb.forms[i][p.ordinal()];
+            OpSpec spec = f.spec();
+            List<String> in = new ArrayList<>();
+            for (int s = 0; s < spec.inputs().size(); s++) {
+                String v = n.inputs().get(s);
+                int k = f.inputForms()[s];
+                Integer c = pb.constIndex.get(v);
+                if (c != null) {
+                    String name = constName(c, k);
+                    if (addedConsts.add(name)) {
+                        b.constant(name, constant(c, k, spec.inputs().get(s)));
+                    }
+                    in.add(name);
+                } else {
+                    in.add(valueName(pb.valueIndex.get(v), k));
+                }
+            }
+            List<String> out = new ArrayList<>();
+            for (int j = 0; j < n.outputs().size(); j++) {
+                out.add(valueName(pb.valueIndex.get(n.outputs().get(j)), f.outputForms()[j]));
+            }
+            Map<String, String> ann = new LinkedHashMap<>(n.annotations());
+            ann.put(DEVICE, dev);
+            ann.put(PRECISION, p.label());
+            ann.put(REGION, String.valueOf(nodeRegion[i]));
+            b.node(new Node(n.name(), new KernelOp(spec.op()), in, out, ann));
+        }
+    }
+
+    private String conversionNode(int v, int form) {
+        return conversionNodes.computeIfAbsent(key(v, form), x -> fresh("convert~" + valueName(v, form)));
+    }
+
+    private Constant constant(int c, int k, TensorType as) {
+        Constant src = pb.graph.constant(pb.constName[c]);
+        if (src.type().equals(as)) {
+            return src;
+        }
+        if (src.isSplat()) {
+            return Constant.splat(as, src.splatValue());
+        }
+        return Constant.build(as, t -> {
+            long n = as.numel();
+            for (long i = 0; i < n; i++) {
+                t.setDouble(i, src.getDouble(i));
+            }
+        });
+    }
+
+    private static long key(int v, int k) {
+        return ((long) v << 3) | k;
+    }
+
+    private String valueName(int v, int k) {
+        if (k == 0) {
+            return pb.valueName[v];
+        }
+        return valueNames.computeIfAbsent(key(v, k), x -> fresh(pb.valueName[v] + suffix(k)));
+    }
+
+    private String constName(int c, int k) {
+        if (k == 0 || pb.graph.type(pb.constName[c]).dtype() != DType.F32) {
+            return pb.constName[c];
+        }
+        return constNames.computeIfAbsent(key(c, k), x -> fresh(pb.constName[c] + suffix(k)));
+    }
+
+    private static String suffix(int k) {
+        return k == NodeForms.HALF ? "~f16" : "~q8";
+    }
+
+    private String fresh(String base) {
+        String n = base;
+        int i = 1;
+        while (!taken.add(n)) {
+            n = base + "~" + (i++);
+        }
+        return n;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.accel.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.accel.backend.npu.NpuDevice;
+import dev.accel.graph.Graph;
+import dev.accel.hal.DType;
+import dev.accel.hal.Device;
+import dev.accel.hal.DeviceProfile;
+import dev.accel.partitioner.CostModel;
+import dev.accel.partitioner.MeasuredCostModel;
+import dev.accel.partitioner.Partitioner;
+import dev.accel.partitioner.Plan;
+import dev.accel.partitioner.Precision;
+import dev.accel.partitioner.Preferences;
+import dev.accel.partitioner.Target;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Calibration gives plausible measured figures; the measured mode times the candidate kernels and plans with them. */
+class CalibratorTest {
+    @Test
+    void calibrationMeasuresWhatEachDeviceRuns() {
+        try (Device cpu = TestSupport.cpu(); NpuDevice npu = TestSupport.npu()) {
+            Calibrator c = new Calibrator(256, 1 << 20);
+            DeviceProfile p = c.measure(cpu);
+            assertTrue(p.measured());
+            assertTrue(p.peak(DType.F32) > 1e8 && p.peak(DType.F32) < 1e14, p.toString());
+            assertTrue(p.memoryBandwidth() > 1e8 && p.dispatchLatency() > 0 && p.dispatchLatency() < 0.1, p.toString());
+            assertTrue(p.hostLinkBandwidth() > 1e7 && p.hostLinkLatency() > 0, p.toString());
+            DeviceProfile n = c.measure(npu);
+            assertEquals(0, n.peak(DType.F32), "the NPU has no float32, measured or declared");
+            assertTrue(n.peak(DType.F16) > 0 && n.peak(DType.I8) == npu.profile().peak(DType.I8), n.toString());
+        }
+    }
+
+    @Test
+    void measuredModeTimesEveryCandidateKernel() {
+        Graph g = TestSupport.mlp(9).bind(java.util.Map.of("N", 8));
+        Graph resolved = dev.accel.graph.Passes.optimize(g, java.util.Map.of());
+        try (Device cpu = TestSupport.cpu(); NpuDevice npu = TestSupport.npu()) {
+            List<Device> devices = List.of(cpu, npu);
+            Preferences fp16 = Preferences.builder().precision(Precision.FP16).build();
+            Plan first = new Partitioner().plan(resolved, devices.stream().map(Target::of).toList(), fp16);
+            MeasuredCostModel m = new KernelTimer(1).measure(first, devices, CostModel.roofline());
+            long candidates = first.placements().values().stream().flatMap(x -> x.claims().stream())
+                    .filter(c -> c.usable() && c.seconds() > 0).map(c -> c.target() + c.spec()).distinct().count();
+            assertEquals(candidates, m.measuredCount(), "each distinct candidate kernel timed once");
+            Plan again = new Partitioner().withCostModel(m).plan(resolved, devices.stream().map(Target::of).toList(), fp16);
+            assertTrue(again.estimatedSeconds() > 0 && again.explain().contains("search:"));
+        }
+    }
+}
