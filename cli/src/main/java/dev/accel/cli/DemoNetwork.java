@@ -1,5 +1,9 @@
 package dev.accel.cli;
 
+import dev.accel.graph.Constant;
+import dev.accel.graph.Graph;
+import dev.accel.graph.GraphBuilder;
+import dev.accel.graph.ValueType;
 import dev.accel.hal.DType;
 import dev.accel.hal.HostTensor;
 import dev.accel.hal.Shape;
@@ -126,6 +130,30 @@ final class DemoNetwork implements AutoCloseable {
     /** Index of the output value. */
     int output() {
         return output;
+    }
+
+    /**
+     * The same network as a {@link Graph} for the partitioner: the input keeps its name, constants
+     * are copied (the graph does not share this network's tensors), and each layer becomes a kernel
+     * node whose output is named after the layer.
+     */
+    Graph toGraph() {
+        GraphBuilder b = new GraphBuilder("mobilenet-style");
+        String[] names = new String[values.size()];
+        for (int i = 0; i < values.size(); i++) {
+            Value v = values.get(i);
+            if (i == input) {
+                names[i] = b.input(v.name(), ValueType.of(v.type()));
+            } else if (v.constant() != null) {
+                names[i] = b.constant(v.name(), Constant.copyOf(v.constant()));
+            }
+        }
+        for (Layer l : layers) {
+            String[] in = l.inputs().stream().map(x -> names[x]).toArray(String[]::new);
+            names[l.output()] = b.op(l.spec().op(), in);
+        }
+        b.output(names[output]);
+        return b.build();
     }
 
     /** Elements of all constants. */

@@ -31,7 +31,7 @@ class DemoCommandTest {
     void runsOnEveryDeviceAndReportsTimingsAndDifferences() {
         CliRunner.Result r = CliRunner.run(devices(FakeDevice.reference("fake:0"),
                 new FakeDevice("fake:1", true, 0.125, spec -> Support.nativeSupport())),
-                "demo", "--size", "16", "--runs", "3", "--warmup", "1");
+                "demo", "--each-device", "--size", "16", "--runs", "3", "--warmup", "1");
         assertEquals(Main.OK, r.status(), r.all());
         String out = r.out();
         assertTrue(out.startsWith("accel demo: a MobileNet-style network built in code: 14 ops, float32, batch 1, "
@@ -53,13 +53,13 @@ class DemoCommandTest {
         }
         assertTrue(out.contains("largest |difference| of each device's output from fake:0's:\n"
                 + "  fake:0  0 (the reference)\n  fake:1  0.125\n"), r.all());
-        assertTrue(out.contains("arrives with the partitioner."), r.all());
+        assertTrue(out.contains("places one\nnetwork across the devices with the partitioner."), r.all());
     }
 
     @Test
     void aDeviceWithoutKernelsIsReportedAndTheOthersStillRun() {
         CliRunner.Result r = CliRunner.run(devices(new FakeDevice("fake:0", false, 0, spec -> Support.nativeSupport()),
-                FakeDevice.reference("fake:1")), "demo", "--size", "8", "--runs", "1", "--warmup", "0");
+                FakeDevice.reference("fake:1")), "demo", "--each-device", "--size", "8", "--runs", "1", "--warmup", "0");
         assertEquals(Main.FAILED, r.status(), r.all());
         assertTrue(r.out().contains("fake:0 (Fake fake:0) could not run the network: UnsupportedOpException: fake:0: "
                 + "Conv(float32[1, 3, 8, 8], float32[16, 3, 3, 3]) -> float32[1, 16, 4, 4] has no kernel yet"), r.all());
@@ -71,7 +71,7 @@ class DemoCommandTest {
     void anUnsupportedLayerIsNamed() {
         FakeDevice noTranspose = new FakeDevice("fake:0", true, 0,
                 spec -> spec.op().name().equals("Transpose") ? Support.unsupported("no 5-D transpose") : Support.nativeSupport());
-        CliRunner.Result r = CliRunner.run(devices(noTranspose), "demo", "--size", "8", "--runs", "1");
+        CliRunner.Result r = CliRunner.run(devices(noTranspose), "demo", "--each-device", "--size", "8", "--runs", "1");
         assertEquals(Main.FAILED, r.status(), r.all());
         assertTrue(r.out().contains("could not run the network: UnsupportedOpException: fake:0 cannot run layer "
                 + "shuffle.swap (Transpose(float32[1, 4, 8, 4, 4]) -> float32[1, 8, 4, 4, 4]): no 5-D transpose"), r.all());
@@ -79,12 +79,12 @@ class DemoCommandTest {
 
     @Test
     void halfPrecisionRunsAndBadOptionsAreUsageErrors() {
-        CliRunner.Result r = CliRunner.run(devices(FakeDevice.reference("fake:0")), "demo", "--dtype", "bf16", "--size", "8",
+        CliRunner.Result r = CliRunner.run(devices(FakeDevice.reference("fake:0")), "demo", "--each-device", "--dtype", "bf16", "--size", "8",
                 "--batch", "2", "--runs", "1", "--seed", "7");
         assertEquals(Main.OK, r.status(), r.all());
         assertTrue(r.out().contains("14 ops, bfloat16, batch 2, input 3x8x8"), r.all());
         assertTrue(r.out().contains("output bfloat16[2, 10]: first image's top class"), r.all());
-        CliRunner.Result bad = CliRunner.run(devices(FakeDevice.reference("fake:0")), "demo", "--dtype", "int4");
+        CliRunner.Result bad = CliRunner.run(devices(FakeDevice.reference("fake:0")), "demo", "--each-device", "--dtype", "int4");
         assertEquals(Main.USAGE, bad.status());
         assertTrue(bad.err().contains("option '--dtype' must be f32, f16 or bf16, got 'int4'"), bad.all());
         CliRunner.Result unknown = CliRunner.run(devices(FakeDevice.reference("fake:0")), "demo", "--device", "cpu:9");
@@ -132,7 +132,8 @@ class DemoCommandTest {
         Backend cpu = Backends.find("cpu").orElseThrow();
         Supplier<List<Backend>> both = () -> List.of(FakeBackend.of("ref", () -> List.of(FakeDevice.reference("ref:0"))),
                 cpu);
-        CliRunner.Result r = CliRunner.run(both, Map.of(), false, "demo", "--size", "24", "--runs", "1", "--warmup", "0");
+        CliRunner.Result r = CliRunner.run(both, Map.of(), false, "demo", "--each-device", "--size", "24", "--runs", "1",
+                "--warmup", "0");
         assertEquals(Main.OK, r.status(), r.all());
         Matcher m = Pattern.compile("\n  cpu:0  ([0-9.e+-]+)\n").matcher(r.out());
         assertTrue(m.find(), r.all());
