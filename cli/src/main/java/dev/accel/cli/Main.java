@@ -36,7 +36,8 @@ public final class Main {
                 new AnalyzeCommand(),
                 new PlanCommand(discovery),
                 new RunCommand(discovery),
-                new OnnxTestCommand(discovery))) {
+                new OnnxTestCommand(discovery),
+                new BenchCommand())) {
             commands.put(c.name(), c);
         }
     }

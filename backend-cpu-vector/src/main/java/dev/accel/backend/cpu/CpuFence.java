@@ -8,13 +8,27 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Completion of one task on a {@link CpuQueue}. */
+/**
+ * Completion of one task on a {@link CpuQueue}. {@link #await()} spins for {@link #SPIN_NANOS}
+ * before blocking, so that a short task completing on the queue's worker is seen without a thread
+ * wake-up.
+ */
 final class CpuFence implements Fence {
-    private final CompletableFuture<Void> done = new CompletableFuture<>();
-    private final String what;
+    /** How long await polls before blocking. */
+    static final long SPIN_NANOS = 20_000;
 
-    CpuFence(String what) {
-        this.what = what;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+    private final String task;
+    private final String deviceId;
+
+    /** The fence of {@code task} ("write", an op name) on device {@code deviceId}; the message is built only when needed. */
+    CpuFence(String task, String deviceId) {
+        this.task = task;
+        this.deviceId = deviceId;
+    }
+
+    private String what() {
+        return task + " on " + deviceId;
     }
 
     void complete() {
@@ -32,11 +46,17 @@ final class CpuFence implements Fence {
 
     @Override
     public void await() {
+        if (!done.isDone()) {
+            long deadline = System.nanoTime() + SPIN_NANOS;
+            while (!done.isDone() && System.nanoTime() - deadline < 0) {
+                Thread.onSpinWait();
+            }
+        }
         try {
             done.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AccelException("interrupted while waiting for " + what, e);
+            throw new AccelException("interrupted while waiting for " + what(), e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
@@ -51,7 +71,7 @@ final class CpuFence implements Fence {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new AccelException("interrupted while waiting for " + what, e);
+            throw new AccelException("interrupted while waiting for " + what(), e);
         } catch (ExecutionException e) {
             throw rethrow(e.getCause());
         }
@@ -60,14 +80,14 @@ final class CpuFence implements Fence {
     private AccelException rethrow(Throwable cause) {
         if (cause instanceof AccelException a) {
             // Keep the typed exception; add the waiter's stack as suppressed context.
-            a.addSuppressed(new AccelException("awaited here: " + what));
+            a.addSuppressed(new AccelException("awaited here: " + what()));
             return a;
         }
-        return new AccelException(what + " failed: " + cause, cause);
+        return new AccelException(what() + " failed: " + cause, cause);
     }
 
     @Override
     public String toString() {
-        return "CpuFence(" + what + (isDone() ? ", done" : "") + ")";
+        return "CpuFence(" + what() + (isDone() ? ", done" : "") + ")";
     }
 }

@@ -9,11 +9,8 @@ import dev.accel.hal.op.OpSpec;
 import dev.accel.hal.op.QLinearConv;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -21,29 +18,32 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Three paths: a 1x1, stride-1, unpadded convolution is one GEMM per image and group straight
  * over the NCHW plane ({@code Y[m, q] = W[m, c] X[c, q]}); a depthwise convolution runs
- * {@link Depthwise}, vectors along the output width; everything else lowers each group's input
- * with {@link Im2col}, in chunks of output positions so that the lowered matrix stays near 4 MiB,
- * and multiplies with {@link GemmCore}. Integer convolutions take the same paths with 8-bit views
- * and an int32 GEMM; QLinearConv accumulates into int32 scratch, adds its bias and requantizes per
- * output channel. Images and groups run in parallel when there are enough of them; otherwise each
- * GEMM (and the im2col feeding it) splits across cores itself.
+ * {@link Depthwise}, vectors along the output width; everything else multiplies the weights with
+ * the lowered input through {@link GemmCore}, the lowered input being packed panel by panel
+ * straight from a zero-padded copy of the group's planes ({@link PaddedImage}, {@link Im2colSource}):
+ * no im2col matrix is written and packed again. Integer convolutions take the same paths with 8-bit
+ * views (the padded copy holds {@code x - zeroPoint}) and an int32 GEMM; QLinearConv accumulates
+ * into int32 scratch, adds its bias and requantizes per output channel. Images and groups run in
+ * parallel when there are enough of them; otherwise each GEMM (and the padded copy feeding it)
+ * splits across cores itself.
  */
 final class ConvKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Floats of lowered input per chunk (4 MiB). */
-    private static final int COL_LIMIT = 1 << 20;
-    private static final ThreadLocal<float[][]> COL = ThreadLocal.withInitial(() -> new float[1][0]);
+    /** Padded-copy floats above which the copy is split across cores. */
+    private static final int PARALLEL_PAD = 1 << 16;
+    private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+    /** Output scratch of the wide-row path: int32 (index 0) and float32 (index 1). */
+    private static final ThreadLocal<Object[]> WIDE = ThreadLocal.withInitial(() -> new Object[] {new int[0], new float[0]});
 
     private ConvKernels() {
     }
 
     /**
      * One run's operands. 8-bit X and W read as {@code x - xzp} and {@code w - wzp} (wzpc per
-     * output channel, or null); {@code bias} (float32 outputs only) is preset before accumulating.
+     * output channel, or null); {@code bias} (float32 outputs only) is added by the GEMM's epilogue.
      */
     private record Operands(MemorySegment x, MemorySegment w, MemorySegment y, boolean integer, boolean xu, boolean wu,
                             int xzp, int wzp, int[] wzpc, float[] bias) {
@@ -57,10 +57,11 @@ final class ConvKernels {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
+        int[] taps = taps(g, dw);
         return (in, out) -> {
             float[] bias = hasBias ? in[2].toArray(FLOAT) : null;
             Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias);
-            run(g, dw, op);
+            run(g, dw, taps, op);
         };
     }
 
@@ -72,11 +73,12 @@ final class ConvKernels {
         int nIn = spec.inputs().size();
         long wZpCount = nIn > 3 ? spec.inputs().get(3).numel() : 0;
         Depthwise dw = g.depthwise() && g.kh() * g.kw() <= Depthwise.MAX_EXACT_TAPS ? new Depthwise(g) : null;
+        int[] taps = taps(g, dw);
         return (in, out) -> {
             int xzp = nIn > 2 ? Quant.zeroPoint(in[2], xt.dtype()) : 0;
             int wzp = nIn > 3 ? Quant.zeroPoint(in[3], wt.dtype()) : 0;
             int[] wzpc = nIn > 3 ? Quant.zeroPoints(in[3], wt.dtype(), wZpCount) : null;
-            run(g, dw, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wt.dtype() == DType.U8, xzp, wzp,
+            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wt.dtype() == DType.U8, xzp, wzp,
                     wzpc, null));
         };
     }
@@ -91,6 +93,7 @@ final class ConvKernels {
         long wScaleCount = spec.inputs().get(4).numel();
         long wZpCount = spec.inputs().get(5).numel();
         Depthwise dw = g.depthwise() && g.kh() * g.kw() <= Depthwise.MAX_EXACT_TAPS ? new Depthwise(g) : null;
+        int[] taps = taps(g, dw);
         return (in, out) -> {
             int xzp = Quant.zeroPoint(in[2], xt.dtype());
             int wzp = Quant.zeroPoint(in[5], wt.dtype());
@@ -100,7 +103,7 @@ final class ConvKernels {
             int yzp = Quant.zeroPoint(in[7], yt);
             long planes = (long) g.n() * g.m();
             MemorySegment acc = MemorySegment.ofArray(new int[(int) Math.max(1, planes * g.ohw())]);
-            run(g, dw, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wt.dtype() == DType.U8, xzp, wzp, wzpc,
+            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wt.dtype() == DType.U8, xzp, wzp, wzpc,
                     null));
             requantizePlanes(acc, g, bias, mult, yzp, yt, out[0]);
         };
@@ -117,10 +120,7 @@ final class ConvKernels {
                 int b = bias == null ? 0 : bias[ch];
                 double mu = mult[ch];
                 long base = (long) p * ohw;
-                for (int q = 0; q < ohw; q++) {
-                    int v = acc.getAtIndex(INT, base + q) + b;
-                    y.set(ValueLayout.JAVA_BYTE, base + q, (byte) Quant.requantize(v, mu, yzp, lo, hi));
-                }
+                Requantizer.row(acc, base, ohw, null, 0, mu, b, yzp, lo, hi, y, base);
             }
         });
     }
@@ -130,37 +130,42 @@ final class ConvKernels {
         return ConvGeom.of(c, spec.inputs().get(0).shape(), spec.inputs().get(wIndex).shape(), spec.outputs().get(0).shape());
     }
 
-    private static void run(ConvGeom g, Depthwise dw, Operands op) {
+    /** The lowered input's tap offsets, for the geometries that lower it; null otherwise. */
+    private static int[] taps(ConvGeom g, Depthwise dw) {
+        if (dw != null || g.pointwise() || g.ohw() == 0) {
+            return null;
+        }
+        return Im2colSource.tapOffsets(g);
+    }
+
+    private static void run(ConvGeom g, Depthwise dw, int[] taps, Operands op) {
         if (dw != null) {
             depthwise(g, dw, op);
+            return;
+        }
+        if (g.ohw() == 0) {
             return;
         }
         int items = g.n() * g.groups();
         if (items >= 4 * CpuParallel.THREADS) {
             CpuParallel.forRange(items, 1, (from, to) -> {
                 for (int it = from; it < to; it++) {
-                    item(g, op, it / g.groups(), it % g.groups(), false);
+                    item(g, taps, op, it / g.groups(), it % g.groups(), false);
                 }
             });
         } else {
             for (int it = 0; it < items; it++) {
-                item(g, op, it / g.groups(), it % g.groups(), true);
+                item(g, taps, op, it / g.groups(), it % g.groups(), true);
             }
         }
     }
 
     /** One image {@code ni}, one group {@code gi}: a GEMM of {@code mg x kg} weights by the lowered input. */
-    private static void item(ConvGeom g, Operands op, int ni, int gi, boolean parallel) {
+    private static void item(ConvGeom g, int[] taps, Operands op, int ni, int gi, boolean parallel) {
         int mg = g.mg();
         int kg = g.kg();
         int ohw = g.ohw();
         long yBase = ((long) ni * g.m() + (long) gi * mg) * ohw;
-        boolean preset = op.bias() != null;
-        if (preset) {
-            for (int r = 0; r < mg; r++) {
-                Fills.constant(op.y(), yBase + (long) r * ohw, ohw, op.bias()[gi * mg + r]);
-            }
-        }
         MatrixView a = op.integer()
                 ? MatrixView.int8(op.w(), op.wu(), (long) gi * mg * kg, kg, 1, op.wzp(),
                         op.wzpc() == null ? null : Arrays.copyOfRange(op.wzpc(), gi * mg, gi * mg + mg))
@@ -169,38 +174,93 @@ final class ConvKernels {
         if (g.pointwise()) {
             MatrixView bt = op.integer() ? MatrixView.int8(op.x(), op.xu(), xBase, 1, ohw, op.xzp(), null)
                     : MatrixView.f32(op.x(), xBase, 1, ohw);
-            GemmCore.multiply(mg, ohw, kg, a, bt, target(op, yBase, ohw, preset), parallel);
+            GemmCore.multiply(mg, ohw, kg, a, bt, target(op, yBase, ohw, gi * mg), parallel);
             return;
         }
-        int chunk = kg * (long) ohw <= COL_LIMIT ? ohw : Math.max(GemmCore.NR, COL_LIMIT / kg / GemmCore.NR * GemmCore.NR);
-        float[] col = colScratch(kg * chunk);
-        MemorySegment colSeg = MemorySegment.ofArray(col);
-        Im2col.Source src = new Im2col.Source(op.x(), xBase, op.integer(), op.xu(), op.xzp());
-        for (int start = 0; start < ohw; start += chunk) {
-            int q0 = start;
-            int q1 = Math.min(ohw, q0 + chunk);
-            int cols = q1 - q0;
-            if (parallel) {
-                CpuParallel.forRange(kg, Math.max(1, (1 << 15) / cols), (r0, r1) -> Im2col.fill(col, src, g, q0, q1, r0, r1));
-            } else {
-                Im2col.fill(col, src, g, q0, q1, 0, kg);
+        float[][] scratch = padScratch(g);
+        float[] pad = scratch[0];
+        int planeFloats = PaddedImage.planeSize(g);
+        if (parallel && (long) g.cg() * planeFloats >= PARALLEL_PAD) {
+            CpuParallel.forRange(g.cg(), Math.max(1, PARALLEL_PAD / 4 / Math.max(1, planeFloats)), (c0, c1) ->
+                    PaddedImage.fill(pad, new float[PaddedImage.rowScratch(g)], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(),
+                            c0, c1));
+        } else {
+            PaddedImage.fill(pad, scratch[1], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(), 0, g.cg());
+        }
+        int wide = wideRow(g);
+        if (wide == 0) {
+            GemmCore.multiply(mg, ohw, kg, a, new Im2colSource(pad, taps, g, g.ow()), target(op, yBase, ohw, gi * mg), parallel);
+            return;
+        }
+        // Rows narrower than a vector: compute every padded column of each output row (the extra ones
+        // are garbage), so that the lowered input is contiguous, then keep the first ow of each row.
+        // Whole register-tile panels (the positions past the last read zeros from the padded copy's slack).
+        int n = (g.oh() * wide + GemmCore.NR - 1) / GemmCore.NR * GemmCore.NR;
+        // Float results in a float array: vector stores into a heap segment of another element type
+        // take a slow path.
+        MemorySegment wideOut = op.integer() ? MemorySegment.ofArray(wideInts(mg * n)) : MemorySegment.ofArray(wideFloats(mg * n));
+        GemmCore.Target t = op.integer() ? GemmCore.Target.ints(wideOut, 0, n, false)
+                : op.bias() == null ? GemmCore.Target.floats(wideOut, 0, n, 1f, false)
+                : GemmCore.Target.floatsWithBias(wideOut, 0, n, op.bias(), gi * mg);
+        GemmCore.multiply(mg, n, kg, a, new Im2colSource(pad, taps, g, wide), t, parallel);
+        for (int r = 0; r < mg; r++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                long from = ((long) r * n + (long) oy * wide) * 4;
+                long to = (yBase + (long) r * ohw + (long) oy * g.ow()) * 4;
+                MemorySegment.copy(wideOut, from, op.y(), to, g.ow() * 4L);
             }
-            GemmCore.multiply(mg, cols, kg, a, MatrixView.f32(colSeg, 0, 1, cols), target(op, yBase + q0, ohw, preset),
-                    parallel);
         }
     }
 
-    private static GemmCore.Target target(Operands op, long base, long ldc, boolean accumulate) {
-        return op.integer() ? GemmCore.Target.ints(op.y(), base, ldc, accumulate)
-                : GemmCore.Target.floats(op.y(), base, ldc, 1f, accumulate);
+    /**
+     * The padded row length to compute output rows over, or 0 to compute exactly the output: wide rows
+     * pay off for stride 1 when an output row is narrower than a vector (so that packing would gather)
+     * and the wider rows need no more register-tile columns than the exact ones.
+     */
+    static int wideRow(ConvGeom g) {
+        if (g.sh() != 1 || g.sw() != 1 || g.ow() >= L) {
+            return 0;
+        }
+        int rowLen = PaddedImage.rowLen(g);
+        int nr = GemmCore.NR;
+        return (g.oh() * rowLen + nr - 1) / nr <= (g.ohw() + nr - 1) / nr ? rowLen : 0;
     }
 
-    private static float[] colScratch(int size) {
-        float[][] holder = COL.get();
-        if (holder[0].length < size) {
-            holder[0] = new float[size];
+    private static int[] wideInts(int size) {
+        Object[] holder = WIDE.get();
+        if (((int[]) holder[0]).length < size) {
+            holder[0] = new int[size];
         }
-        return holder[0];
+        return (int[]) holder[0];
+    }
+
+    private static float[] wideFloats(int size) {
+        Object[] holder = WIDE.get();
+        if (((float[]) holder[1]).length < size) {
+            holder[1] = new float[size];
+        }
+        return (float[]) holder[1];
+    }
+
+    /** The output rows of one group, their bias (float32 only) starting at channel {@code firstChannel}. */
+    private static GemmCore.Target target(Operands op, long base, long ldc, int firstChannel) {
+        if (op.integer()) {
+            return GemmCore.Target.ints(op.y(), base, ldc, false);
+        }
+        return op.bias() == null ? GemmCore.Target.floats(op.y(), base, ldc, 1f, false)
+                : GemmCore.Target.floatsWithBias(op.y(), base, ldc, op.bias(), firstChannel);
+    }
+
+    /** This thread's padded-image scratch (index 0) and row scratch (index 1), grown for {@code g}. */
+    private static float[][] padScratch(ConvGeom g) {
+        float[][] holder = PAD.get();
+        if (holder[0].length < PaddedImage.size(g)) {
+            holder[0] = new float[PaddedImage.size(g)];
+        }
+        if (holder[1].length < PaddedImage.rowScratch(g)) {
+            holder[1] = new float[PaddedImage.rowScratch(g)];
+        }
+        return holder;
     }
 
     /** Depthwise: one plane per task, vectors along the output width. */
@@ -211,8 +271,8 @@ final class ConvKernels {
         int grain = (int) Math.max(1, (1 << 16) / Math.max(1L, (long) ohw * taps));
         CpuParallel.forRange(planes, grain, (from, to) -> {
             float[] pad = new float[dw.scratchSize()];
-            float[] row = new float[g.w()];
-            float[] plane = new float[dw.planeSize()];
+            float[] row = new float[g.w() + 2 * L];
+            float[] acc = new float[Depthwise.CHAINS * L];
             float[] wk = new float[taps];
             for (int p = from; p < to; p++) {
                 int ch = p % g.c();
@@ -227,34 +287,10 @@ final class ConvKernels {
                 } else {
                     MemorySegment.copy(op.w(), FLOAT, wBase * 4, wk, 0, taps);
                 }
-                dw.compute(pad, wk, plane);
-                long yBase = (long) p * ohw;
-                if (op.integer()) {
-                    storeInts(plane, op.y(), yBase, ohw);
-                } else {
-                    storeFloats(plane, op.y(), yBase, ohw, op.bias() == null ? 0f : op.bias()[ch]);
-                }
+                float bias = op.bias() == null ? 0f : op.bias()[ch];
+                dw.compute(pad, wk, bias, op.y(), (long) p * ohw, op.integer(), acc);
             }
         });
     }
 
-    private static void storeFloats(float[] plane, MemorySegment y, long base, int count, float bias) {
-        int q = 0;
-        for (int end = F.loopBound(count); q < end; q += L) {
-            FloatVector.fromArray(F, plane, q).add(bias).intoMemorySegment(y, (base + q) * 4, LE);
-        }
-        for (; q < count; q++) {
-            y.setAtIndex(FLOAT, base + q, plane[q] + bias);
-        }
-    }
-
-    private static void storeInts(float[] plane, MemorySegment y, long base, int count) {
-        int q = 0;
-        for (int end = F.loopBound(count); q < end; q += L) {
-            ((IntVector) FloatVector.fromArray(F, plane, q).convert(VectorOperators.F2I, 0)).intoMemorySegment(y, (base + q) * 4, LE);
-        }
-        for (; q < count; q++) {
-            y.setAtIndex(INT, base + q, (int) plane[q]);
-        }
-    }
 }

@@ -7,15 +7,19 @@ import java.lang.foreign.ValueLayout;
 /**
  * The packed, cache-blocked, multi-threaded GEMM every Vector API matrix kernel of this package
  * runs on: {@code C = alpha * A * B (+ C)} with A {@code m x k} and B {@code k x n} given as
- * {@link MatrixView}s (B as its transpose, {@code n x k}, so that both operands pack the same way),
+ * {@link PanelSource}s (B as its transpose, {@code n x k}, so that both operands index the same
+ * way: a {@link MatrixView} over memory, or a convolution's lowered input, {@link Im2colSource}),
  * and C a dense-row matrix in a segment, float32 or int32.
  *
- * <p>Loop nest (the Goto / BLIS scheme): columns in blocks of {@link #NC}; K in blocks of KC; a
- * {@code KC x NC} block of B packed into {@code NR}-wide panels (kept in L2/L3); rows in blocks of
- * {@link #MC}, each {@code MC x KC} block of A packed into {@code MR}-high panels (kept in L2); then
- * for each B panel (kept in L1, {@code KC * NR * 4} bytes) every A panel runs through the
- * {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k works and only the epilogue
- * knows about partial tiles.
+ * <p>Loop nest (the Goto / BLIS scheme): columns in blocks of {@link #NC}; K in blocks of at most
+ * KC, of equal size ({@link #balancedK}); a {@code KC x NC} block of B packed into {@code NR}-wide
+ * panels, read from memory a whole row of B at a time (kept in L3; in L2 when A is a single row
+ * block, so that each packed element, used once, does not go back to memory); rows in blocks of
+ * {@link #MC}, each {@code MC x KC} block of A packed into {@code MR}-high panels, each panel's rows
+ * one after the other (kept in L2); then for each B panel (kept in L1, {@code KC * NR * 4} bytes)
+ * every A panel runs through the {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k
+ * works and only the epilogue knows about partial tiles; full float tiles go straight from the
+ * accumulators to C, a convolution's bias added there ({@link Target#rowBias}).
  *
  * <p>Threads: the output is cut along whichever of M or N has more register tiles into one
  * rectangle per thread (never finer than about {@link #MIN_TASK_WORK} multiply-adds); each thread
@@ -42,6 +46,8 @@ final class GemmCore {
     static final int MC = 40 * MR;
     /** Columns of B packed at once: {@code KC * NC * 4} bytes (4 MiB at 512 bits) stay in L3. */
     static final int NC = 128 * NR;
+    /** Bytes of packed B block when A is a single row block: half of a 1-2 MiB L2. */
+    static final int L2_BLOCK = 512 << 10;
     /**
      * Row counts up to this take the skinny loop nest: B is packed one {@code KC x NR} panel at a
      * time into L1 right before use, instead of a whole {@code KC x NC} block that would make a
@@ -58,16 +64,30 @@ final class GemmCore {
 
     /**
      * Where the product goes: element (i, j) of C at element index {@code base + i * ldc + j} of
-     * {@code seg}, float32 ({@code C = alpha * AB (+ C)}) or int32 ({@code C = AB (+ C)}, alpha
-     * ignored); {@code accumulate} adds to C's current contents instead of overwriting them.
+     * {@code seg}, float32 ({@code C = alpha * AB + bias[i] (+ C)}) or int32 ({@code C = AB (+ C)},
+     * alpha and bias ignored); {@code accumulate} adds to C's current contents instead of overwriting
+     * them. {@code rowBias} (float32 only, or null) holds row i's bias at {@code rowBias[biasBase + i]};
+     * it is added in the epilogue of the first K block, so that a convolution's bias costs no pass of
+     * its own over C.
      */
-    record Target(MemorySegment seg, long base, long ldc, boolean integer, float alpha, boolean accumulate) {
+    record Target(MemorySegment seg, long base, long ldc, boolean integer, float alpha, boolean accumulate, float[] rowBias,
+                  int biasBase) {
         static Target floats(MemorySegment seg, long base, long ldc, float alpha, boolean accumulate) {
-            return new Target(seg, base, ldc, false, alpha, accumulate);
+            return new Target(seg, base, ldc, false, alpha, accumulate, null, 0);
+        }
+
+        /** A float target whose row i starts at {@code bias[biasBase + i]} (not accumulating). */
+        static Target floatsWithBias(MemorySegment seg, long base, long ldc, float[] bias, int biasBase) {
+            return new Target(seg, base, ldc, false, 1f, false, bias, biasBase);
         }
 
         static Target ints(MemorySegment seg, long base, long ldc, boolean accumulate) {
-            return new Target(seg, base, ldc, true, 1f, accumulate);
+            return new Target(seg, base, ldc, true, 1f, accumulate, null, 0);
+        }
+
+        /** Row i's bias, 0 without one. */
+        float bias(int i) {
+            return rowBias == null ? 0f : rowBias[biasBase + i];
         }
     }
 
@@ -92,14 +112,18 @@ final class GemmCore {
      * @param bt the transpose of the right operand, {@code n x k}
      * @param parallel whether to split across cores (false inside an already parallel loop)
      */
-    static void multiply(int m, int n, int k, MatrixView a, MatrixView bt, Target c, boolean parallel) {
+    static void multiply(int m, int n, int k, PanelSource a, PanelSource bt, Target c, boolean parallel) {
         if (m <= 0 || n <= 0) {
             return;
         }
         if (k <= 0) {
             if (!c.accumulate()) {
                 for (int i = 0; i < m; i++) {
-                    c.seg().asSlice((c.base() + i * c.ldc()) * 4, n * 4L).fill((byte) 0);
+                    if (c.rowBias() != null) {
+                        Fills.constant(c.seg(), c.base() + i * c.ldc(), n, c.bias(i));
+                    } else {
+                        c.seg().asSlice((c.base() + i * c.ldc()) * 4, n * 4L).fill((byte) 0);
+                    }
                 }
             }
             return;
@@ -128,14 +152,17 @@ final class GemmCore {
     }
 
     /** The sequential loop nest over the output rectangle {@code [i0, i1) x [j0, j1)}. */
-    private static void block(int i0, int i1, int j0, int j1, int k, MatrixView a, MatrixView bt, Target c) {
+    private static void block(int i0, int i1, int j0, int j1, int k, PanelSource a, PanelSource bt, Target c) {
         Scratch s = SCRATCH.get();
         if (i1 - i0 <= SKINNY_M) {
             skinny(s, i0, i1, j0, j1, k, a, bt, c);
             return;
         }
-        int kcMax = c.integer() ? KC_INT : KC;
-        int ncMax = Math.min(NC, roundUp(j1 - j0, NR));
+        int kcMax = balancedK(k, c.integer() ? KC_INT : KC);
+        // With one block of rows, each packed B element is used once: keep the block in L2 rather than
+        // L3, or packing it costs a round trip to memory (measured as much time as the FMAs).
+        int ncLimit = i1 - i0 <= MC ? Math.max(NR, L2_BLOCK / (4 * kcMax) / NR * NR) : NC;
+        int ncMax = Math.min(ncLimit, roundUp(j1 - j0, NR));
         float[] bp = s.b(kcMax * ncMax);
         float[] ap = s.a;
         float[] tile = s.tile;
@@ -144,25 +171,17 @@ final class GemmCore {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = pc > 0 || c.accumulate();
-                for (int jr = 0; jr < nc; jr += NR) {
-                    bt.pack(bp, jr * kc, jc + jr, Math.min(NR, nc - jr), NR, pc, kc);
-                }
+                bt.packColumnBlock(bp, 0, jc, nc, NR, pc, kc);
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
                     for (int ir = 0; ir < mc; ir += MR) {
-                        a.pack(ap, ir * kc, ic + ir, Math.min(MR, mc - ir), MR, pc, kc);
+                        a.packRows(ap, ir * kc, ic + ir, Math.min(MR, mc - ir), MR, pc, kc);
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
-                            MicroKernel.multiply(kc, ap, ir * kc, bp, jr * kc, tile);
                             long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
-                            int mr = Math.min(MR, mc - ir);
-                            if (c.integer()) {
-                                MicroKernel.storeInt(tile, mr, nr, c.seg(), at, c.ldc(), add);
-                            } else {
-                                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add);
-                            }
+                            tile(kc, ap, ir * kc, bp, jr * kc, tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add);
                         }
                     }
                 }
@@ -174,8 +193,8 @@ final class GemmCore {
      * The loop nest for few rows: per K block, A packed once; then per NR-wide panel of B, the panel
      * packed into L1 and every A panel run over it. B streams from memory exactly once.
      */
-    private static void skinny(Scratch s, int i0, int i1, int j0, int j1, int k, MatrixView a, MatrixView bt, Target c) {
-        int kcMax = c.integer() ? KC_INT : KC;
+    private static void skinny(Scratch s, int i0, int i1, int j0, int j1, int k, PanelSource a, PanelSource bt, Target c) {
+        int kcMax = balancedK(k, c.integer() ? KC_INT : KC);
         float[] bp = s.b(kcMax * NR);
         float[] ap = s.a;
         float[] tile = s.tile;
@@ -183,23 +202,62 @@ final class GemmCore {
             int kc = Math.min(kcMax, k - pc);
             boolean add = pc > 0 || c.accumulate();
             for (int ir = i0; ir < i1; ir += MR) {
-                a.pack(ap, (ir - i0) * kc, ir, Math.min(MR, i1 - ir), MR, pc, kc);
+                a.packRows(ap, (ir - i0) * kc, ir, Math.min(MR, i1 - ir), MR, pc, kc);
             }
             for (int jr = j0; jr < j1; jr += NR) {
                 int nr = Math.min(NR, j1 - jr);
-                bt.pack(bp, 0, jr, nr, NR, pc, kc);
+                bt.packColumns(bp, 0, jr, nr, NR, pc, kc);
                 for (int ir = i0; ir < i1; ir += MR) {
-                    MicroKernel.multiply(kc, ap, (ir - i0) * kc, bp, 0, tile);
                     long at = c.base() + (long) ir * c.ldc() + jr;
-                    int mr = Math.min(MR, i1 - ir);
-                    if (c.integer()) {
-                        MicroKernel.storeInt(tile, mr, nr, c.seg(), at, c.ldc(), add);
-                    } else {
-                        MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add);
-                    }
+                    tile(kc, ap, (ir - i0) * kc, bp, 0, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
                 }
             }
         }
+    }
+
+    /**
+     * One register tile at output row {@code row}: the micro-kernel and its epilogue, fused for a full
+     * float tile. Without {@code add} (the first K block, not accumulating) a float tile's row bias is
+     * added. Int32 tiles are not fused: a fused int32 epilogue (twelve conversions, two branches) made
+     * the kernel too large for C1's register allocator ("out of virtual registers"), which left it in
+     * tier-2 code a hundred times slower; the tile array costs a few percent instead.
+     */
+    private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
+            long at, boolean add) {
+        if (!c.integer() && mr == MR && nr == NR) {
+            if (add || c.rowBias() == null) {
+                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), add);
+            } else {
+                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row);
+            }
+            return;
+        }
+        MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
+        if (c.integer()) {
+            MicroKernel.storeInt(tile, mr, nr, c.seg(), at, c.ldc(), add);
+        } else {
+            if (!add && c.rowBias() != null) {
+                for (int i = 0; i < mr; i++) {
+                    float b = c.rowBias()[c.biasBase() + row + i];
+                    for (int j = 0; j < nr; j++) {
+                        tile[i * NR + j] = Math.fma(tile[i * NR + j], c.alpha(), b);
+                    }
+                }
+                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), 1f, false);
+            } else {
+                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add);
+            }
+        }
+    }
+
+    /**
+     * The K block for a depth of k with blocks of at most {@code limit}: as many blocks as the limit
+     * needs, of equal size, so that no block is a short remainder (576 = 3 x 192, not 256 + 256 + 64,
+     * whose last block pays a whole tile's epilogue for a quarter of the FMAs).
+     */
+    static int balancedK(int k, int limit) {
+        int blocks = (k + limit - 1) / limit;
+        return (k + blocks - 1) / blocks;
     }
 
     private static int roundUp(int v, int m) {

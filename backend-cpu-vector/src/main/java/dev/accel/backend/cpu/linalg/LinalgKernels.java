@@ -17,8 +17,10 @@ import dev.accel.hal.op.QLinearMatMul;
  * CPU kernels for MatMul, Gemm, Conv2d and the integer and quantized matmul and convolution.
  *
  * <p>The vector kernels run on one packed, cache-blocked, register-tiled GEMM ({@link GemmCore},
- * {@link MicroKernel}) sized from {@code FloatVector.SPECIES_PREFERRED}; convolutions lower to it
- * (1x1 directly, others through im2col) except depthwise ones, which have their own vector kernel.
+ * {@link MicroKernel}) sized from {@code FloatVector.SPECIES_PREFERRED}; products with at most eight
+ * rows and a row-major B take a kernel that streams B once ({@link SkinnyGemm}); convolutions lower
+ * to the GEMM (1x1 directly, others by packing the lowered input straight from a padded copy of the
+ * image, {@link Im2colSource}) except depthwise ones, which have their own vector kernel.
  * The integer ops run the same float GEMM on exactly widened 8-bit values in K blocks short enough
  * to stay exact, summed in int32 (see {@link GemmCore}). Each op also has a scalar twin (plain
  * loops, {@code ScalarMatMul}, {@code ScalarConv}), the reference the vector path is tested

@@ -37,7 +37,7 @@ final class MatMulKernels {
         int m = s.m();
         int k = s.k();
         int n = s.n();
-        return (in, out) -> forBatches(s, (t, par) -> GemmCore.multiply(m, n, k,
+        return (in, out) -> forBatches(s, (t, par) -> product(m, n, k,
                 MatrixView.f32(in[0], s.aOffsets()[t], k, 1),
                 MatrixView.f32(in[1], s.bOffsets()[t], 1, n),
                 GemmCore.Target.floats(out[0], (long) t * m * n, n, 1f, false), par));
@@ -61,7 +61,7 @@ final class MatMulKernels {
             if (useC) {
                 Fills.scaled(out[0], m, n, in[2], cs[0], cs[1], g.beta());
             }
-            GemmCore.multiply(m, n, k, a, bt, GemmCore.Target.floats(out[0], 0, n, g.alpha(), useC), true);
+            product(m, n, k, a, bt, GemmCore.Target.floats(out[0], 0, n, g.alpha(), useC), true);
         };
     }
 
@@ -113,10 +113,7 @@ final class MatMulKernels {
         CpuParallel.forRange(rows, Math.max(1, (1 << 14) / Math.max(1, n)), (from, to) -> {
             for (int r = from; r < to; r++) {
                 long row = (long) r * n;
-                for (int j = 0; j < n; j++) {
-                    int v = acc.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, row + j);
-                    out.set(ValueLayout.JAVA_BYTE, row + j, (byte) Quant.requantize(v, mult[j], yzp, lo, hi));
-                }
+                Requantizer.row(acc, row, n, mult, 0, 0, 0, yzp, lo, hi, out, row);
             }
         });
     }
@@ -128,10 +125,19 @@ final class MatMulKernels {
         int n = s.n();
         boolean au = aType == DType.U8;
         boolean bu = bType == DType.U8;
-        forBatches(s, (t, par) -> GemmCore.multiply(m, n, k,
+        forBatches(s, (t, par) -> product(m, n, k,
                 MatrixView.int8(a, au, s.aOffsets()[t], k, 1, za, null),
                 MatrixView.int8(b, bu, s.bOffsets()[t], 1, n, zb, zbc),
                 GemmCore.Target.ints(c, (long) t * m * n, n, false), par));
+    }
+
+    /** One product: the skinny kernel for a few rows times a row-major B, else the packed GEMM. */
+    private static void product(int m, int n, int k, MatrixView a, MatrixView bt, GemmCore.Target c, boolean parallel) {
+        if (k > 0 && SkinnyGemm.applies(m, n, bt)) {
+            SkinnyGemm.multiply(m, n, k, a, bt, c, parallel);
+        } else {
+            GemmCore.multiply(m, n, k, a, bt, c, parallel);
+        }
     }
 
     /** The geometry with foldable batches folded into rows. */

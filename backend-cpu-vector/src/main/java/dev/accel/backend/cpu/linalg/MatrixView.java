@@ -15,13 +15,14 @@ import jdk.incubator.vector.VectorSpecies;
  * A read-only view of a 2-D matrix held in a segment (native or a heap {@code float[]}), with
  * arbitrary element strides, so that transposes and sub-matrices cost nothing. Elements are float32,
  * or int8 / uint8 read as the exact float {@code value - zeroPoint}, the zero point being per tensor
- * or per row of the view. The view's main job is {@link #pack}: copying a panel of rows into the
- * contiguous, zero-padded layout the GEMM micro-kernel streams through.
+ * or per row of the view. The view's main job is packing (see {@link PanelSource}): copying a panel
+ * into the contiguous, zero-padded layouts the GEMM micro-kernel streams through, with vector copies
+ * and conversions wherever the panel's rows or columns are contiguous in memory.
  *
  * <p>Immutable; safe to share between threads. Bounds are the caller's contract (the segment
  * accessors still check them).
  */
-final class MatrixView {
+final class MatrixView implements PanelSource {
     /** Element type of the underlying storage. */
     enum Kind {
         F32, I8, U8
@@ -32,6 +33,11 @@ final class MatrixView {
     private static final VectorSpecies<Integer> I = VectorSpecies.of(int.class, F.vectorShape());
     /** Two float vectors' worth of bytes (a micro-kernel panel row): 8, 16 or 32 bytes, all valid shapes. */
     private static final VectorSpecies<Byte> B2 = VectorSpecies.of(byte.class, VectorShape.forBitSize(2 * L * 8));
+    /**
+     * At least one float vector's worth of bytes: 8 or 16 bytes (64 bits is the smallest shape, so at
+     * 128-bit vectors a load covers two float vectors' bytes and only the first part is converted).
+     */
+    private static final VectorSpecies<Byte> B1 = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
 
@@ -70,6 +76,33 @@ final class MatrixView {
         return kind;
     }
 
+    MemorySegment segment() {
+        return seg;
+    }
+
+    /** Element index (float32) or byte offset (8-bit) of element (0, 0). */
+    long base() {
+        return base;
+    }
+
+    long rowStride() {
+        return rs;
+    }
+
+    long columnStride() {
+        return cs;
+    }
+
+    /** The per-tensor zero point (8-bit views). */
+    int zeroPoint() {
+        return zp;
+    }
+
+    /** Zero points per row, or null. */
+    int[] rowZeroPoints() {
+        return rowZp;
+    }
+
     /** Element (r, c), zero point subtracted. */
     float get(int r, int c) {
         long i = base + r * rs + c * cs;
@@ -91,12 +124,58 @@ final class MatrixView {
         return rowZp == null ? zp : rowZp[r];
     }
 
-    /**
-     * Packs rows {@code [r0, r0 + rows)} and columns {@code [c0, c0 + kc)} as a panel of
-     * {@code width >= rows} rows: {@code dst[off + p * width + i] = get(r0 + i, c0 + p)}, rows
-     * {@code rows..width-1} zero.
-     */
-    void pack(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
+    @Override
+    public void packRows(float[] dst, int off, int r0, int rows, int height, int c0, int kc) {
+        long origin = base + r0 * rs + c0 * cs;
+        if (cs == 1) {
+            // Each row is contiguous along K: a bulk copy, or a vector widening of bytes, per row.
+            for (int i = 0; i < rows; i++) {
+                long src = origin + i * rs;
+                int d = off + i * kc;
+                if (kind == Kind.F32) {
+                    MemorySegment.copy(seg, FLOAT, src * 4, dst, d, kc);
+                } else {
+                    widenRow(dst, d, src, kc, zeroPoint(r0 + i));
+                }
+            }
+        } else {
+            for (int p = 0; p < kc; p++) {
+                for (int i = 0; i < rows; i++) {
+                    dst[off + i * kc + p] = get(r0 + i, c0 + p);
+                }
+            }
+        }
+        if (rows < height) {
+            Arrays.fill(dst, off + rows * kc, off + height * kc, 0f);
+        }
+    }
+
+    /** {@code dst[d + p] = byte(src + p) - z} for {@code p < kc}, widened a vector at a time. */
+    private void widenRow(float[] dst, int d, long src, int kc, int z) {
+        FloatVector zv = FloatVector.broadcast(F, z);
+        int p = 0;
+        if (kind == Kind.U8) {
+            for (; p + B1.length() <= kc; p += L) {
+                ByteVector b = ByteVector.fromMemorySegment(B1, seg, src + p, LE);
+                ((FloatVector) b.convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0).convert(VectorOperators.I2F, 0))
+                        .sub(zv).intoArray(dst, d + p);
+            }
+            for (; p < kc; p++) {
+                dst[d + p] = (seg.get(ValueLayout.JAVA_BYTE, src + p) & 0xFF) - z;
+            }
+        } else {
+            for (; p + B1.length() <= kc; p += L) {
+                ByteVector b = ByteVector.fromMemorySegment(B1, seg, src + p, LE);
+                ((FloatVector) b.convertShape(VectorOperators.B2F, F, 0)).sub(zv).intoArray(dst, d + p);
+            }
+            for (; p < kc; p++) {
+                dst[d + p] = seg.get(ValueLayout.JAVA_BYTE, src + p) - z;
+            }
+        }
+    }
+
+    @Override
+    public void packColumns(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
         if (kind == Kind.F32) {
             packF32(dst, off, r0, rows, width, c0, kc);
         } else {
@@ -107,6 +186,53 @@ final class MatrixView {
                 int o = off + p * width;
                 Arrays.fill(dst, o + rows, o + width, 0f);
             }
+        }
+    }
+
+    @Override
+    public void packColumnBlock(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
+        if (rs != 1 || width != 2 * L || cs == 1) {
+            PanelSource.super.packColumnBlock(dst, off, r0, rows, width, c0, kc);
+            return;
+        }
+        // B's rows (this view's columns) are contiguous: stream each one across all the panels.
+        int full = rows / width;
+        int tail = rows - full * width;
+        long origin = base + r0 * rs + c0 * cs;
+        int panel = width * kc;
+        if (kind == Kind.F32) {
+            for (int p = 0; p < kc; p++) {
+                long src = (origin + p * cs) * 4;
+                int d = off + p * width;
+                for (int t = 0; t < full; t++) {
+                    long at = src + t * (long) width * 4;
+                    int o = d + t * panel;
+                    FloatVector.fromMemorySegment(F, seg, at, LE).intoArray(dst, o);
+                    FloatVector.fromMemorySegment(F, seg, at + 4L * L, LE).intoArray(dst, o + L);
+                }
+            }
+        } else {
+            float[] zps = new float[full * width];
+            for (int i = 0; i < zps.length; i++) {
+                zps[i] = zeroPoint(r0 + i);
+            }
+            VectorOperators.Conversion<Byte, Integer> widen = kind == Kind.U8 ? VectorOperators.ZERO_EXTEND_B2I : VectorOperators.B2I;
+            for (int p = 0; p < kc; p++) {
+                long src = origin + p * cs;
+                int d = off + p * width;
+                for (int t = 0; t < full; t++) {
+                    ByteVector b = ByteVector.fromMemorySegment(B2, seg, src + (long) t * width, LE);
+                    int o = d + t * panel;
+                    int z = t * width;
+                    FloatVector lo = (FloatVector) b.convertShape(widen, I, 0).convert(VectorOperators.I2F, 0);
+                    FloatVector hi = (FloatVector) b.convertShape(widen, I, 1).convert(VectorOperators.I2F, 0);
+                    lo.sub(FloatVector.fromArray(F, zps, z)).intoArray(dst, o);
+                    hi.sub(FloatVector.fromArray(F, zps, z + L)).intoArray(dst, o + L);
+                }
+            }
+        }
+        if (tail > 0) {
+            packColumns(dst, off + full * panel, r0 + full * width, tail, width, c0, kc);
         }
     }
 

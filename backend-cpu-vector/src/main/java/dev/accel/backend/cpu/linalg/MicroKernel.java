@@ -17,9 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators plus two B vectors and one broadcast fit the 16 vector registers of AVX2 and leave
  * the FMA pipes enough independent chains (latency 4, two pipes) to stay busy.
  *
- * <p>The accumulators go to a small tile array; the epilogues then combine it with C. That costs
- * 24 vector memory operations per tile against {@code 12 * kc} FMAs, and keeps vectors from being
- * passed between methods (which C2 would box if a call were not inlined).
+ * <p>Packed A holds a panel's MR rows one after the other ({@code kc} floats each); packed B holds
+ * its NR columns interleaved per step of K. Full float tiles take {@link #multiplyInto}, whose
+ * epilogue writes C straight from the accumulators; edge tiles and int32 targets go through a small
+ * tile array and the epilogues {@link #storeFloat} and {@link #storeInt} (24 extra vector memory
+ * operations against {@code 12 * kc} FMAs). Every epilogue is written out in its kernel: vectors are
+ * never passed to a helper, which C2 may not inline when its call site is outside the hot loop, and
+ * a vector that crosses a call is boxed (a per-row store helper measured ten times slower).
  */
 final class MicroKernel {
     static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -36,8 +40,10 @@ final class MicroKernel {
     }
 
     /**
-     * {@code tile[i * NR + j] = sum over p < kc of a[ao + p * MR + i] * b[bo + p * NR + j]} for the
-     * full MR x NR tile (packed panels are zero-padded, so edge tiles need no special case here).
+     * {@code tile[i * NR + j] = sum over p < kc of a[ao + i * kc + p] * b[bo + p * NR + j]} for the
+     * full MR x NR tile (packed panels are zero-padded, so edge tiles need no special case here). A's
+     * panel holds its MR rows one after the other ({@link PanelSource#packRows}); B's holds NR
+     * columns interleaved per step of K ({@link PanelSource#packColumns}).
      */
     static void multiply(int kc, float[] a, int ao, float[] b, int bo, float[] tile) {
         FloatVector c00 = FloatVector.zero(F);
@@ -52,29 +58,34 @@ final class MicroKernel {
         FloatVector c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F);
         FloatVector c51 = FloatVector.zero(F);
+        int a0 = ao;
+        int a1 = ao + kc;
+        int a2 = ao + 2 * kc;
+        int a3 = ao + 3 * kc;
+        int a4 = ao + 4 * kc;
+        int a5 = ao + 5 * kc;
         for (int p = 0; p < kc; p++) {
-            FloatVector b0 = FloatVector.fromArray(F, b, bo);
-            FloatVector b1 = FloatVector.fromArray(F, b, bo + L);
-            FloatVector x = FloatVector.broadcast(F, a[ao]);
+            int bp = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[ao + 1]);
+            x = FloatVector.broadcast(F, a[a1 + p]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[ao + 2]);
+            x = FloatVector.broadcast(F, a[a2 + p]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[ao + 3]);
+            x = FloatVector.broadcast(F, a[a3 + p]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[ao + 4]);
+            x = FloatVector.broadcast(F, a[a4 + p]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[ao + 5]);
+            x = FloatVector.broadcast(F, a[a5 + p]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
-            ao += MR;
-            bo += NR;
         }
         c00.intoArray(tile, 0);
         c01.intoArray(tile, L);
@@ -88,6 +99,173 @@ final class MicroKernel {
         c41.intoArray(tile, 4 * NR + L);
         c50.intoArray(tile, 5 * NR);
         c51.intoArray(tile, 5 * NR + L);
+    }
+
+    /**
+     * As {@link #multiply}, for a full MR x NR float tile, with the epilogue fused: {@code C = alpha *
+     * AB (+ C when add)}, C's element (i, j) at float index {@code c + i * ldc + j} of {@code seg}.
+     * The accumulators go straight to C, never through a tile array.
+     */
+    static void multiplyInto(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, float alpha,
+            boolean add) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c51 = FloatVector.zero(F);
+        int a0 = ao;
+        int a1 = ao + kc;
+        int a2 = ao + 2 * kc;
+        int a3 = ao + 3 * kc;
+        int a4 = ao + 4 * kc;
+        int a5 = ao + 5 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        // The epilogue is written out rather than calling a helper per row: a helper that C2 does not
+        // inline (its call sites are outside the loop, so they look cold) boxes every vector passed to
+        // it, which measured 10x slower than this whole kernel.
+        long r0 = c * 4;
+        long st = ldc * 4;
+        long h = 4L * L;
+        if (add) {
+            FloatVector va = FloatVector.broadcast(F, alpha);
+            c00 = c00.fma(va, FloatVector.fromMemorySegment(F, seg, r0, LE));
+            c01 = c01.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + h, LE));
+            c10 = c10.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + st, LE));
+            c11 = c11.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + st + h, LE));
+            c20 = c20.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 2 * st, LE));
+            c21 = c21.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 2 * st + h, LE));
+            c30 = c30.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 3 * st, LE));
+            c31 = c31.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 3 * st + h, LE));
+            c40 = c40.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 4 * st, LE));
+            c41 = c41.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 4 * st + h, LE));
+            c50 = c50.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 5 * st, LE));
+            c51 = c51.fma(va, FloatVector.fromMemorySegment(F, seg, r0 + 5 * st + h, LE));
+        } else if (alpha != 1f) {
+            c00 = c00.mul(alpha);
+            c01 = c01.mul(alpha);
+            c10 = c10.mul(alpha);
+            c11 = c11.mul(alpha);
+            c20 = c20.mul(alpha);
+            c21 = c21.mul(alpha);
+            c30 = c30.mul(alpha);
+            c31 = c31.mul(alpha);
+            c40 = c40.mul(alpha);
+            c41 = c41.mul(alpha);
+            c50 = c50.mul(alpha);
+            c51 = c51.mul(alpha);
+        }
+        c00.intoMemorySegment(seg, r0, LE);
+        c01.intoMemorySegment(seg, r0 + h, LE);
+        c10.intoMemorySegment(seg, r0 + st, LE);
+        c11.intoMemorySegment(seg, r0 + st + h, LE);
+        c20.intoMemorySegment(seg, r0 + 2 * st, LE);
+        c21.intoMemorySegment(seg, r0 + 2 * st + h, LE);
+        c30.intoMemorySegment(seg, r0 + 3 * st, LE);
+        c31.intoMemorySegment(seg, r0 + 3 * st + h, LE);
+        c40.intoMemorySegment(seg, r0 + 4 * st, LE);
+        c41.intoMemorySegment(seg, r0 + 4 * st + h, LE);
+        c50.intoMemorySegment(seg, r0 + 5 * st, LE);
+        c51.intoMemorySegment(seg, r0 + 5 * st + h, LE);
+    }
+
+    /**
+     * As {@link #multiplyInto(int, float[], int, float[], int, MemorySegment, long, long, float, boolean)}
+     * without accumulation, adding row i's bias {@code bias[bi + i]}: {@code C = alpha * AB + bias}.
+     */
+    static void multiplyInto(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, float alpha,
+            float[] bias, int bi) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c51 = FloatVector.zero(F);
+        int a0 = ao;
+        int a1 = ao + kc;
+        int a2 = ao + 2 * kc;
+        int a3 = ao + 3 * kc;
+        int a4 = ao + 4 * kc;
+        int a5 = ao + 5 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        long r0 = c * 4;
+        long st = ldc * 4;
+        long h = 4L * L;
+        FloatVector va = FloatVector.broadcast(F, alpha);
+        FloatVector x = FloatVector.broadcast(F, bias[bi]);
+        c00.fma(va, x).intoMemorySegment(seg, r0, LE);
+        c01.fma(va, x).intoMemorySegment(seg, r0 + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 1]);
+        c10.fma(va, x).intoMemorySegment(seg, r0 + st, LE);
+        c11.fma(va, x).intoMemorySegment(seg, r0 + st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 2]);
+        c20.fma(va, x).intoMemorySegment(seg, r0 + 2 * st, LE);
+        c21.fma(va, x).intoMemorySegment(seg, r0 + 2 * st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 3]);
+        c30.fma(va, x).intoMemorySegment(seg, r0 + 3 * st, LE);
+        c31.fma(va, x).intoMemorySegment(seg, r0 + 3 * st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 4]);
+        c40.fma(va, x).intoMemorySegment(seg, r0 + 4 * st, LE);
+        c41.fma(va, x).intoMemorySegment(seg, r0 + 4 * st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 5]);
+        c50.fma(va, x).intoMemorySegment(seg, r0 + 5 * st, LE);
+        c51.fma(va, x).intoMemorySegment(seg, r0 + 5 * st + h, LE);
     }
 
     /**

@@ -66,6 +66,23 @@ class ConvKernelsTest {
         LinalgChecks.conv(new int[] {1, 3, 21, 45}, new int[] {3, 1, 3, 3}, geo(1, 2, 2, 2, 2, 2, 2, 2, 3), true, 63);
         LinalgChecks.conv(new int[] {1, 3, 19, 50}, new int[] {3, 1, 3, 5}, geo(3, 3, 1, 2, 0, 1, 1, 2, 3), false, 64);
         LinalgChecks.conv(new int[] {1, 2, 1, 1}, new int[] {2, 1, 1, 1}, Conv2d.of(1, 0, 2), true, 65);
+        // Stride 2 without padding (even and odd phases in the other order), wide rows, rows of one vector.
+        LinalgChecks.conv(new int[] {1, 3, 9, 70}, new int[] {3, 1, 3, 3}, Conv2d.of(2, 0, 3), true, 66);
+        LinalgChecks.conv(new int[] {1, 2, 8, 33}, new int[] {2, 1, 3, 3}, Conv2d.of(2, 1, 2), false, 67);
+        LinalgChecks.conv(new int[] {2, 4, 16, 16}, new int[] {4, 1, 3, 3}, Conv2d.of(1, 1, 4), true, 68);
+    }
+
+    @Test
+    void narrowRowsComputeOverPaddedRows() {
+        // Stride 1, output rows narrower than a vector: the GEMM runs over padded rows and keeps ow of each.
+        LinalgChecks.conv(new int[] {1, 16, 7, 7}, new int[] {20, 16, 3, 3}, Conv2d.of(1, 1, 1), true, 90);
+        LinalgChecks.conv(new int[] {2, 8, 14, 14}, new int[] {9, 8, 3, 3}, Conv2d.of(1, 1, 1), false, 91);
+        LinalgChecks.conv(new int[] {1, 3, 9, 9}, new int[] {4, 3, 3, 3}, geo(1, 1, 2, 2, 2, 2, 2, 2, 1), true, 92);
+        LinalgChecks.conv(new int[] {1, 8, 6, 6}, new int[] {12, 4, 3, 3}, Conv2d.of(1, 1, 2), true, 93);
+        LinalgChecks.convInteger(new int[] {1, 6, 7, 7}, new int[] {5, 6, 3, 3}, Conv2d.of(1, 1, 1), dev.accel.hal.DType.U8,
+                dev.accel.hal.DType.I8, true, 94);
+        LinalgChecks.qlinearConv(new int[] {1, 6, 7, 7}, new int[] {5, 6, 3, 3}, Conv2d.of(1, 1, 1), dev.accel.hal.DType.U8,
+                dev.accel.hal.DType.I8, dev.accel.hal.DType.U8, true, true, 95);
     }
 
     @Test

@@ -31,6 +31,11 @@ public final class NarrowSpeciesCheck {
             LinalgChecks.conv(new int[] {1, 4, 13, 15}, new int[] {6, 2, 3, 3}, new Conv2d(2, 1, 0, 1, 2, 1, 2, 1, 2), true, seed++);
             LinalgChecks.conv(new int[] {1, 3, 19, 75}, new int[] {3, 1, 3, 3}, new Conv2d(2, 2, 1, 2, 1, 0, 2, 1, 3), true, seed++);
             LinalgChecks.matMulInteger(new int[] {9, 600}, new int[] {600, 19}, DType.U8, DType.I8, 2, seed++);
+            // The few-row kernels: row-streaming (one, two rows) and band (more), float and 8-bit.
+            LinalgChecks.matMul(new int[] {2, 70}, new int[] {70, 45}, seed++);
+            LinalgChecks.matMul(new int[] {6, 70}, new int[] {70, 100}, seed++);
+            LinalgChecks.matMulInteger(new int[] {1, 300}, new int[] {300, 40}, DType.U8, DType.U8, 2, seed++);
+            LinalgChecks.matMulInteger(new int[] {5, 70}, new int[] {70, 45}, DType.I8, DType.U8, 2, seed++);
             LinalgChecks.qlinearMatMul(new int[] {7, 40}, new int[] {40, 21}, DType.I8, DType.U8, DType.I8, true, seed++);
             LinalgChecks.convInteger(new int[] {1, 4, 9, 45}, new int[] {4, 1, 3, 3}, Conv2d.of(1, 1, 4), DType.I8, DType.U8, true,
                     seed++);

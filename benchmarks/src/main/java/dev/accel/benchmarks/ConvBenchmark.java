@@ -1,0 +1,90 @@
+package dev.accel.benchmarks;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.backend.cpu.CpuOps;
+import dev.accel.backend.cpu.CpuParallel;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+/**
+ * One convolution layer ({@link ConvLayer}, batch 1, FP32, with bias): accel's Conv kernel against
+ * ONNX Runtime's Conv on a one-node model whose weights and bias are initializers (as in a real
+ * model, so ONNX Runtime may pre-pack them). {@code ortLayout} runs ONNX Runtime at its default
+ * optimization level (all, which may move the node into its blocked NCHWc layout with reorders
+ * around it); {@code ort} at the extended level (plain NCHW kernels). The suite takes the faster of
+ * the two as the peer.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class ConvBenchmark {
+    @Param({"resnet50.res2.3x3.64"})
+    public String layer;
+
+    private Arena arena;
+    private MemorySegment y;
+    private MemorySegment[] in;
+    private MemorySegment[] out;
+    private CpuOp accel;
+    private OrtRunner ort;
+
+    @Setup(Level.Trial)
+    public void setup(BenchmarkParams params) {
+        ConvLayer l = ConvLayer.named(layer);
+        arena = Arena.ofShared();
+        MemorySegment x = Buffers.floats(arena, l.c() * (long) l.h() * l.w(), 1);
+        MemorySegment w = Buffers.floats(arena, l.m() * (long) (l.c() / l.groups()) * l.k() * l.k(), 2);
+        MemorySegment b = Buffers.floats(arena, l.m(), 3);
+        y = Buffers.zeros(arena, 4L * l.m() * l.oh() * l.ow());
+        in = new MemorySegment[] {x, w, b};
+        out = new MemorySegment[] {y};
+        String method = params.getBenchmark();
+        if (method.endsWith(".accel")) {
+            accel = CpuOps.compile(l.spec(), false);
+        } else {
+            var level = method.endsWith(".ortLayout") ? OrtLevels.DEFAULT : OrtLevels.NCHW;
+            ort = new OrtRunner(l.onnx(Buffers.toFloats(w), Buffers.toFloats(b)), CpuParallel.THREADS, level)
+                    .input("X", x, OrtRunner.Elem.F32, l.xShape())
+                    .output("Y", y, OrtRunner.Elem.F32, l.yShape());
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        if (ort != null) {
+            ort.close();
+            ort = null;
+        }
+        arena.close();
+    }
+
+    @Benchmark
+    public MemorySegment accel() {
+        accel.run(in, out);
+        return y;
+    }
+
+    @Benchmark
+    public MemorySegment ort() {
+        ort.run();
+        return y;
+    }
+
+    @Benchmark
+    public MemorySegment ortLayout() {
+        ort.run();
+        return y;
+    }
+}

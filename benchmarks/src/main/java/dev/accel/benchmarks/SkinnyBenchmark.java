@@ -1,0 +1,120 @@
+package dev.accel.benchmarks;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.backend.cpu.CpuOps;
+import dev.accel.backend.cpu.CpuParallel;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.MatMul;
+import dev.accel.hal.op.MatMulInteger;
+import dev.accel.hal.op.OpSpec;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.FloatBuffer;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.infra.BenchmarkParams;
+
+/**
+ * Skinny GEMM, the decoder case: {@code [m, K] x [K, N]} with K = N = 4096 and m from 1 to 8,
+ * bound by streaming the weights B. FP32 (B is 64 MiB) by accel and by OpenBLAS (sgemv for one
+ * row, as a BLAS user would call it, sgemm otherwise); INT8
+ * (MatMulInteger, uint8 activations, int8 weights, 16 MiB) by accel.
+ *
+ * <p>Each call uses the next of several copies of B, together at least {@link #ROTATION_BYTES}, so
+ * that every call streams its weights from memory as a model larger than the caches does, not from
+ * the 32 MiB L3 where a single 16 MiB INT8 matrix would stay.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+public class SkinnyBenchmark {
+    static final int K = 4096;
+    static final int N = 4096;
+    static final long ROTATION_BYTES = 128L << 20;
+
+    @Param({"1"})
+    public int m;
+
+    private Arena arena;
+    private MemorySegment[][] ins;
+    private MemorySegment[] out;
+    private FloatBuffer fa;
+    private FloatBuffer[] fbs;
+    private FloatBuffer fc;
+    private CpuOp accel;
+    private int next;
+
+    @Setup(Level.Trial)
+    public void setup(BenchmarkParams params) {
+        arena = Arena.ofShared();
+        String method = params.getBenchmark();
+        boolean int8 = method.endsWith(".accelInt8");
+        long bBytes = (long) K * N * (int8 ? 1 : 4);
+        int copies = (int) Math.max(2, (ROTATION_BYTES + bBytes - 1) / bBytes);
+        MemorySegment a = int8 ? Buffers.bytes(arena, (long) m * K, 1) : Buffers.floats(arena, (long) m * K, 1);
+        MemorySegment y = Buffers.zeros(arena, 4L * m * N);
+        out = new MemorySegment[] {y};
+        ins = new MemorySegment[copies][];
+        fbs = new FloatBuffer[copies];
+        for (int i = 0; i < copies; i++) {
+            MemorySegment b = int8 ? Buffers.bytes(arena, (long) K * N, 2 + i) : Buffers.floats(arena, (long) K * N, 2 + i);
+            ins[i] = new MemorySegment[] {a, b};
+            if (method.endsWith(".openblas")) {
+                fbs[i] = OpenBlas.floats(b);
+            }
+        }
+        if (method.endsWith(".openblas")) {
+            OpenBlas.threads(CpuParallel.THREADS);
+            fa = OpenBlas.floats(a);
+            fc = OpenBlas.floats(y);
+        } else if (int8) {
+            accel = CpuOps.compile(OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, K), TensorType.of(DType.I8, K, N)),
+                    false);
+        } else {
+            accel = CpuOps.compile(OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, K), TensorType.of(DType.F32, K, N)), false);
+        }
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        arena.close();
+    }
+
+    @Benchmark
+    public MemorySegment accelF32() {
+        MemorySegment[] in = ins[next];
+        next = (next + 1) % ins.length;
+        accel.run(in, out);
+        return out[0];
+    }
+
+    @Benchmark
+    public MemorySegment accelInt8() {
+        MemorySegment[] in = ins[next];
+        next = (next + 1) % ins.length;
+        accel.run(in, out);
+        return out[0];
+    }
+
+    @Benchmark
+    public MemorySegment openblas() {
+        FloatBuffer b = fbs[next];
+        next = (next + 1) % fbs.length;
+        if (m == 1) {
+            OpenBlas.sgemvRow(N, K, fa, b, fc);
+        } else {
+            OpenBlas.sgemm(m, N, K, fa, b, fc);
+        }
+        return out[0];
+    }
+}
