@@ -58,7 +58,7 @@ class DeviceConformanceTest {
     Stream<DynamicNode> conformance() {
         List<DynamicNode> nodes = new ArrayList<>();
         for (TestDevices.Skipped s : devices.skipped) {
-            nodes.add(dynamicTest(s.backendId() + " (unavailable)", () -> Assumptions.abort(s.message())));
+            nodes.add(dynamicTest(s.backendId() + " (unavailable)", () -> Assumptions.abort(s.message()))); // reason: the probe's
         }
         for (TestDevices.Opened o : devices.devices) {
             nodes.add(forDevice(o.device()));
@@ -80,7 +80,7 @@ class DeviceConformanceTest {
             results.add(r);
             switch (r.outcome()) {
                 case PASSED, UNSUPPORTED -> { }
-                case EXPECTED_FAILURE -> Assumptions.abort(r.detail());
+                case EXPECTED_FAILURE -> Assumptions.abort(r.detail()); // reason and issue from the backend's list
                 case FAILED, UNEXPECTED_PASS -> fail(r.outcome() + " " + r.id() + " (" + r.shape() + "): " + r.detail());
             }
         })))));

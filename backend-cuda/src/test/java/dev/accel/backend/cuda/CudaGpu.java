@@ -72,7 +72,7 @@ final class CudaGpu {
     /** Skips the calling test, with the probe's reason, when {@code device} is null. */
     static void assume(CudaDevice device) {
         if (device == null) {
-            Assumptions.abort(unavailable);
+            Assumptions.abort(unavailable); // the reason: the probe's message, e.g. no NVIDIA driver
         }
     }
 
