@@ -41,7 +41,7 @@ final class OclTestSupport {
             if (required()) {
                 fail("ACCEL_REQUIRE contains opencl but the backend is unavailable: " + a);
             }
-            Assumptions.abort("no OpenCL here (" + a + "); set ACCEL_REQUIRE=opencl to make this a failure");
+            Assumptions.abort("skipped, reason: no OpenCL here (" + a + "); set ACCEL_REQUIRE=opencl to make this a failure");
         }
         try {
             return b.open();
@@ -49,7 +49,7 @@ final class OclTestSupport {
             if (required()) {
                 fail("ACCEL_REQUIRE contains opencl but no OpenCL platform was found: " + e.getMessage(), e);
             }
-            Assumptions.abort("no OpenCL platform here (" + e.getMessage() + "); set ACCEL_REQUIRE=opencl to make this a failure");
+            Assumptions.abort("skipped, reason: no OpenCL platform here (" + e.getMessage() + "); set ACCEL_REQUIRE=opencl to make this a failure");
             throw e;
         }
     }
