@@ -38,6 +38,23 @@ public final class Checks {
         }
     }
 
+    /**
+     * Checks for {@link DeviceBuffer#view}: the buffer is open and {@code type} is non-null with the
+     * buffer's byte size.
+     */
+    public static void view(DeviceBuffer b, TensorType type) {
+        if (b.isClosed()) {
+            throw new InvalidArgumentException("view of a closed buffer (" + b.type() + ") on " + b.device().info().id());
+        }
+        if (type == null) {
+            throw new InvalidArgumentException("view of " + b.type() + ": the view's type is null");
+        }
+        if (type.byteSize() != b.byteSize()) {
+            throw new InvalidArgumentException("view as " + type + " needs " + type.byteSize() + " bytes, the buffer "
+                    + b.type() + " has " + b.byteSize());
+        }
+    }
+
     /** A byte range {@code [offset, offset + bytes)} lies inside a buffer. */
     public static void range(String op, String what, DeviceBuffer b, long offset, long bytes) {
         if (offset < 0 || bytes < 0 || offset > b.byteSize() - bytes) {

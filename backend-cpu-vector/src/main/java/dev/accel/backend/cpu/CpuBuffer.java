@@ -1,8 +1,8 @@
 package dev.accel.backend.cpu;
 
+import dev.accel.hal.Checks;
 import dev.accel.hal.DeviceBuffer;
 import dev.accel.hal.HostTensor;
-import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -48,13 +48,7 @@ final class CpuBuffer implements DeviceBuffer {
 
     @Override
     public DeviceBuffer view(TensorType t) {
-        if (isClosed()) {
-            throw new InvalidArgumentException("view of a closed buffer (" + type + ")");
-        }
-        if (t.byteSize() != type.byteSize()) {
-            throw new InvalidArgumentException("view as " + t + " needs " + t.byteSize() + " bytes, the buffer " + type
-                    + " has " + type.byteSize());
-        }
+        Checks.view(this, t);
         return new CpuBuffer(owner != null ? owner : this, t);
     }
 

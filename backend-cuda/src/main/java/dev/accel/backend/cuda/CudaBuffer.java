@@ -1,7 +1,7 @@
 package dev.accel.backend.cuda;
 
+import dev.accel.hal.Checks;
 import dev.accel.hal.DeviceBuffer;
-import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.TensorType;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.JCudaDriver;
@@ -54,13 +54,7 @@ final class CudaBuffer implements DeviceBuffer {
 
     @Override
     public DeviceBuffer view(TensorType t) {
-        if (isClosed()) {
-            throw new InvalidArgumentException("view of a closed buffer (" + type + ") on " + device.info().id());
-        }
-        if (t.byteSize() != type.byteSize()) {
-            throw new InvalidArgumentException("view as " + t + " needs " + t.byteSize() + " bytes, the buffer " + type
-                    + " has " + type.byteSize());
-        }
+        Checks.view(this, t);
         return new CudaBuffer(owner != null ? owner : this, t);
     }
 

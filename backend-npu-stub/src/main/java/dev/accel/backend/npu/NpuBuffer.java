@@ -1,7 +1,7 @@
 package dev.accel.backend.npu;
 
+import dev.accel.hal.Checks;
 import dev.accel.hal.DeviceBuffer;
-import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -58,13 +58,7 @@ final class NpuBuffer implements DeviceBuffer {
 
     @Override
     public DeviceBuffer view(TensorType t) {
-        if (isClosed()) {
-            throw new InvalidArgumentException("view of a closed buffer (" + type + ") of " + device.info().id());
-        }
-        if (t.byteSize() != type.byteSize()) {
-            throw new InvalidArgumentException("view as " + t + " needs " + t.byteSize() + " bytes, the buffer " + type
-                    + " has " + type.byteSize());
-        }
+        Checks.view(this, t);
         return new NpuBuffer(root(), t);
     }
 

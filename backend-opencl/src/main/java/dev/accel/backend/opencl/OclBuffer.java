@@ -1,7 +1,7 @@
 package dev.accel.backend.opencl;
 
+import dev.accel.hal.Checks;
 import dev.accel.hal.DeviceBuffer;
-import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.TensorType;
 import org.jocl.CL;
 import org.jocl.cl_mem;
@@ -49,13 +49,7 @@ final class OclBuffer implements DeviceBuffer {
 
     @Override
     public DeviceBuffer view(TensorType t) {
-        if (isClosed()) {
-            throw new InvalidArgumentException("view of a closed buffer (" + type + ")");
-        }
-        if (t == null || t.byteSize() != type.byteSize()) {
-            throw new InvalidArgumentException("view as " + t + " needs " + (t == null ? 0 : t.byteSize())
-                    + " bytes, the buffer " + type + " has " + type.byteSize());
-        }
+        Checks.view(this, t);
         return new OclBuffer(owner != null ? owner : this, t);
     }
 
