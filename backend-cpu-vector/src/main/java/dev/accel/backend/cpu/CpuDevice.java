@@ -9,6 +9,7 @@ import dev.accel.hal.DeviceKind;
 import dev.accel.hal.DeviceProfile;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.OutOfDeviceMemoryException;
+import dev.accel.hal.OwnedResources;
 import dev.accel.hal.Queue;
 import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
@@ -20,8 +21,6 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -32,7 +31,7 @@ public final class CpuDevice implements Device {
     private final DeviceInfo info;
     private final DeviceProfile profile;
     private final Capabilities capabilities = CpuOps::support;
-    private final Set<AutoCloseable> owned = ConcurrentHashMap.newKeySet();
+    private final OwnedResources owned = new OwnedResources();
     private volatile boolean closed;
 
     CpuDevice(String id) {
@@ -126,20 +125,10 @@ public final class CpuDevice implements Device {
             return;
         }
         closed = true;
-        // Queues first, so queued work finishes before its buffers are freed.
-        for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-            if (c instanceof CpuQueue q) {
-                q.close();
-            }
+        RuntimeException failure = owned.closeAll();
+        if (failure != null) {
+            throw failure;
         }
-        for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + c + " of " + info.id() + " failed", e);
-            }
-        }
-        owned.clear();
     }
 
     private static String cpuName() {

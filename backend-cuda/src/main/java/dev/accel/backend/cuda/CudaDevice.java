@@ -9,6 +9,7 @@ import dev.accel.hal.DeviceProfile;
 import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.OutOfDeviceMemoryException;
+import dev.accel.hal.OwnedResources;
 import dev.accel.hal.Queue;
 import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
@@ -17,8 +18,6 @@ import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
@@ -40,7 +39,7 @@ public final class CudaDevice implements Device {
     private final CudaStaging staging;
     private final CudaModules modules;
     private final Capabilities capabilities;
-    private final Set<AutoCloseable> owned = ConcurrentHashMap.newKeySet();
+    private final OwnedResources owned = new OwnedResources();
     /** Pinned host ranges: start address to end address. */
     private final ConcurrentSkipListMap<Long, Long> pinned = new ConcurrentSkipListMap<>();
     private volatile boolean closed;
@@ -268,14 +267,9 @@ public final class CudaDevice implements Device {
             closed = true;
         }
         try {
-            // Queues first, so their work finishes before buffers and modules go.
-            for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-                if (c instanceof CudaQueue q) {
-                    q.close();
-                }
-            }
-            for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-                c.close();
+            RuntimeException failure = owned.closeAll();
+            if (failure != null) {
+                throw failure;
             }
             staging.close();
             modules.close();
@@ -283,7 +277,6 @@ public final class CudaDevice implements Device {
         } catch (Exception e) {
             throw new IllegalStateException("closing " + info.id() + " failed: " + e.getMessage(), e);
         } finally {
-            owned.clear();
             contextAlive = false;
             context.release();
         }

@@ -13,6 +13,7 @@ import dev.accel.hal.DeviceKind;
 import dev.accel.hal.DeviceProfile;
 import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.Kernel;
+import dev.accel.hal.OwnedResources;
 import dev.accel.hal.Queue;
 import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
@@ -23,8 +24,6 @@ import java.lang.foreign.MemorySegment;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One device of the simulated NPU ("npu:0"): memory apart from the host's, int8 and float16
@@ -41,7 +40,7 @@ public final class NpuDevice implements Device {
     private final NpuCapabilities capabilities;
     private final Arena arena = Arena.ofShared();
     private final MemorySegment handle;
-    private final Set<AutoCloseable> owned = ConcurrentHashMap.newKeySet();
+    private final OwnedResources owned = new OwnedResources();
     private volatile boolean closed;
 
     NpuDevice(int index) {
@@ -215,27 +214,7 @@ public final class NpuDevice implements Device {
             }
             closed = true;
         }
-        RuntimeException first = null;
-        // Queues first, so that queued work finishes before the buffers and kernels it uses go.
-        for (int pass = 0; pass < 2; pass++) {
-            for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-                if ((pass == 0) != (c instanceof NpuQueue)) {
-                    continue;
-                }
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    RuntimeException r = e instanceof RuntimeException re ? re
-                            : new IllegalStateException("closing " + c + " failed", e);
-                    if (first == null) {
-                        first = r;
-                    } else {
-                        first.addSuppressed(r);
-                    }
-                }
-            }
-        }
-        owned.clear();
+        RuntimeException first = owned.closeAll();
         try {
             arena.close();
         } catch (RuntimeException e) {

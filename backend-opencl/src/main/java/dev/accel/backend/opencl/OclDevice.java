@@ -10,6 +10,7 @@ import dev.accel.hal.HostTensor;
 import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.OutOfDeviceMemoryException;
+import dev.accel.hal.OwnedResources;
 import dev.accel.hal.Queue;
 import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
@@ -18,8 +19,6 @@ import dev.accel.hal.op.OpSpec;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import org.jocl.CL;
 import org.jocl.Pointer;
 import org.jocl.Sizeof;
@@ -48,7 +47,7 @@ final class OclDevice implements Device {
     private final OclPrograms programs;
     private final OclTiles tiles;
     private final cl_mem zeros;
-    private final Set<AutoCloseable> owned = ConcurrentHashMap.newKeySet();
+    private final OwnedResources owned = new OwnedResources();
     private volatile boolean closed;
 
     OclDevice(String id, cl_platform_id platform, cl_device_id device) {
@@ -288,22 +287,13 @@ final class OclDevice implements Device {
             }
             closed = true;
         }
-        for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-            if (c instanceof OclQueue q) {
-                q.close();
-            }
-        }
-        for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + c + " of " + info.id() + " failed", e);
-            }
-        }
-        owned.clear();
+        RuntimeException failure = owned.closeAll();
         programs.close();
         CL.clReleaseMemObject(zeros);
         CL.clReleaseContext(context);
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @Override

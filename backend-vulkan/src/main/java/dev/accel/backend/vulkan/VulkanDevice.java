@@ -11,6 +11,7 @@ import dev.accel.hal.DeviceInfo;
 import dev.accel.hal.DeviceKind;
 import dev.accel.hal.DeviceProfile;
 import dev.accel.hal.Kernel;
+import dev.accel.hal.OwnedResources;
 import dev.accel.hal.Queue;
 import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
@@ -23,8 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.lwjgl.PointerBuffer;
 import org.lwjgl.system.MemoryStack;
@@ -59,7 +58,7 @@ final class VulkanDevice implements Device {
     private final VulkanPipelines pipelines;
     private final List<HwQueue> hwQueues = new ArrayList<>();
     private final AtomicInteger nextQueue = new AtomicInteger();
-    private final Set<AutoCloseable> owned = ConcurrentHashMap.newKeySet();
+    private final OwnedResources owned = new OwnedResources();
     private final Capabilities capabilities = this::support;
     private volatile boolean closed;
 
@@ -291,24 +290,15 @@ final class VulkanDevice implements Device {
             }
             closed = true;
         }
-        for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-            if (c instanceof VulkanQueue q) {
-                q.close();
-            }
-        }
-        for (AutoCloseable c : owned.toArray(AutoCloseable[]::new)) {
-            try {
-                c.close();
-            } catch (Exception e) {
-                throw new IllegalStateException("closing " + c + " of " + info.id() + " failed", e);
-            }
-        }
-        owned.clear();
+        RuntimeException failure = owned.closeAll();
         waitIdle();
         pipelines.close();
         memory.close();
         vkDestroyDevice(vk, null);
         instance.release();
+        if (failure != null) {
+            throw failure;
+        }
     }
 
     @Override
