@@ -3,6 +3,8 @@ package dev.accel.hal;
 import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Argument checks every backend's queue applies before queueing work, so that all backends reject
@@ -143,6 +145,24 @@ public final class Checks {
             if (!b.type().equals(spec.outputs().get(i))) {
                 throw new InvalidArgumentException(op + ": output " + i + " is " + b.type() + ", the kernel produces "
                         + spec.outputs().get(i));
+            }
+        }
+    }
+
+    /** The constants given to {@link Device#prepare(OpSpec, Map)}: indices in range, types equal. */
+    public static void constants(OpSpec spec, Map<Integer, HostTensor> constants) {
+        Objects.requireNonNull(spec, "spec");
+        Objects.requireNonNull(constants, "constants");
+        for (var e : constants.entrySet()) {
+            Integer index = e.getKey();
+            if (index == null || index < 0 || index >= spec.inputs().size()) {
+                throw new InvalidArgumentException("prepare: constant input index " + index + " is out of range for "
+                        + spec + " (" + spec.inputs().size() + " inputs)");
+            }
+            HostTensor t = Objects.requireNonNull(e.getValue(), "constant input " + index);
+            if (!t.type().equals(spec.inputs().get(index))) {
+                throw new InvalidArgumentException("prepare: constant input " + index + " is " + t.type() + " but "
+                        + spec.op().name() + " takes " + spec.inputs().get(index) + " there");
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.accel.hal;
 
 import dev.accel.hal.op.OpSpec;
+import java.util.Map;
 
 /**
  * One device of a backend. Obtained from {@link Backend#open()}; the caller owns it and must close
@@ -36,6 +37,22 @@ public interface Device extends AutoCloseable {
      *     UNSUPPORTED
      */
     Kernel prepare(OpSpec spec);
+
+    /**
+     * Prepares a kernel some of whose inputs are constant for its whole life: weights, biases,
+     * quantisation parameters (a model's initializers). Every dispatch of the kernel must still
+     * pass buffers at those input indices, holding exactly these contents; the device may use a
+     * copy it pre-processed here instead (packed GEMM panels, a fixed requantisation scale), so
+     * changing a constant means preparing again. The default ignores the constants.
+     *
+     * @param constants input index to its contents; each must have that input's type
+     * @throws InvalidArgumentException when an index is out of range or a type differs
+     * @throws UnsupportedOpException as {@link #prepare(OpSpec)}
+     */
+    default Kernel prepare(OpSpec spec, Map<Integer, HostTensor> constants) {
+        Checks.constants(spec, constants);
+        return prepare(spec);
+    }
 
     /** True once {@link #close()} ran. */
     boolean isClosed();

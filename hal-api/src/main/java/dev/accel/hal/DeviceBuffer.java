@@ -1,5 +1,8 @@
 package dev.accel.hal;
 
+import java.lang.foreign.MemorySegment;
+import java.util.Optional;
+
 /**
  * Memory on a device holding one dense tensor. Created by {@link Device#allocate}; the caller owns
  * it. Contents are undefined until written.
@@ -26,6 +29,18 @@ public interface DeviceBuffer extends AutoCloseable {
      * @throws InvalidArgumentException when the byte sizes differ
      */
     DeviceBuffer view(TensorType type);
+
+    /**
+     * This buffer's memory as host memory, when the device keeps it where the host can address it
+     * (the CPU, the NPU simulator's host-side memory, a persistently mapped host-coherent
+     * allocation); empty otherwise. It lets a tensor cross from one device to another with one copy
+     * instead of two through a staging tensor. Accesses through the segment are ordered like any
+     * other: only once the fence of the last work on this buffer has completed, and not while queued
+     * work may still touch it. Valid while the buffer is open.
+     */
+    default Optional<MemorySegment> hostSegment() {
+        return Optional.empty();
+    }
 
     /** True once this buffer (or, for a view, its owner) was closed. */
     boolean isClosed();

@@ -6,6 +6,7 @@ import dev.accel.hal.HostTensor;
 import dev.accel.hal.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /** A CPU device buffer: 64-byte aligned host memory. A view shares its owner's memory and frees nothing. */
 final class CpuBuffer implements DeviceBuffer {
@@ -34,6 +35,11 @@ final class CpuBuffer implements DeviceBuffer {
     /** The memory; valid while the buffer is open. */
     MemorySegment segment() {
         return segment;
+    }
+
+    @Override
+    public Optional<MemorySegment> hostSegment() {
+        return Optional.of(segment);
     }
 
     @Override
