@@ -13,6 +13,7 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 
 /**
  * Measured device profiles kept on disk, one properties file per device id, so that calibration
@@ -31,7 +32,8 @@ public final class ProfileCache {
         return new ProfileCache(Path.of(System.getProperty("user.home"), ".cache", "accel", "profiles"));
     }
 
-    private Path file(String deviceId) {
+    /** The file holding a device's profile (it may not exist). */
+    public Path file(String deviceId) {
         return dir.resolve(deviceId.replace(':', '_').replace('/', '_') + ".properties");
     }
 
@@ -55,9 +57,15 @@ public final class ProfileCache {
                     peak.put(t, Double.parseDouble(v));
                 }
             }
+            Map<String, Double> efficiency = new TreeMap<>();
+            for (String key : p.stringPropertyNames()) {
+                if (key.startsWith("efficiency.")) {
+                    efficiency.put(key.substring("efficiency.".length()), Double.parseDouble(p.getProperty(key)));
+                }
+            }
             return Optional.of(new DeviceProfile(peak, num(p, "memoryBandwidth"), num(p, "dispatchLatency"),
-                    num(p, "hostLinkBandwidth"), num(p, "hostLinkLatency"), true));
-        } catch (NumberFormatException e) {
+                    num(p, "hostLinkBandwidth"), num(p, "hostLinkLatency"), true, efficiency));
+        } catch (NumberFormatException | InvalidArgumentException e) {
             throw new InvalidArgumentException("cached profile " + f + " is malformed (" + e.getMessage()
                     + "); delete it to calibrate again");
         }
@@ -79,6 +87,7 @@ public final class ProfileCache {
         p.setProperty("dispatchLatency", Double.toString(profile.dispatchLatency()));
         p.setProperty("hostLinkBandwidth", Double.toString(profile.hostLinkBandwidth()));
         p.setProperty("hostLinkLatency", Double.toString(profile.hostLinkLatency()));
+        profile.efficiency().forEach((k, v) -> p.setProperty("efficiency." + k, Double.toString(v)));
         try {
             Files.createDirectories(dir);
             try (Writer w = Files.newBufferedWriter(file(deviceId))) {

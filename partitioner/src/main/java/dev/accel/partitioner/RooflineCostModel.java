@@ -13,6 +13,10 @@ import dev.accel.hal.op.OpSpec;
  * pays float32's peak and the traffic of widening its half inputs and narrowing its outputs. A
  * transfer costs the host link's latency plus bytes over its bandwidth.
  *
+ * <p>A calibrated profile also says what fraction of this roofline each {@link KernelClass} attains
+ * on the device (a depthwise convolution reaches far less of the peak than a GEMM does): the
+ * compute-or-memory part is divided by it, the dispatch latency is not.
+ *
  * <p>A dtype the profile gives no peak for falls back to the float32 peak, then to the largest
  * peak the profile declares (integer shape arithmetic on a float device, say).
  */
@@ -55,7 +59,8 @@ public final class RooflineCostModel implements CostModel {
             // Widen to float32 scratch and narrow back: read half, write and read float (twice the bytes).
             extra = 3.0 * halfBytes / bandwidth(p);
         }
-        return p.dispatchLatency() + Math.max(computeTime, memoryTime) + extra;
+        double attained = p.efficiency(KernelClass.of(spec));
+        return p.dispatchLatency() + (Math.max(computeTime, memoryTime) + extra) / attained;
     }
 
     @Override

@@ -8,7 +8,9 @@ import dev.accel.graph.Graph;
 import dev.accel.hal.DType;
 import dev.accel.hal.Device;
 import dev.accel.hal.DeviceProfile;
+import dev.accel.hal.op.OpSpec;
 import dev.accel.partitioner.CostModel;
+import dev.accel.partitioner.KernelClass;
 import dev.accel.partitioner.MeasuredCostModel;
 import dev.accel.partitioner.Partitioner;
 import dev.accel.partitioner.Plan;
@@ -29,10 +31,27 @@ class CalibratorTest {
             assertTrue(p.peak(DType.F32) > 1e8 && p.peak(DType.F32) < 1e14, p.toString());
             assertTrue(p.memoryBandwidth() > 1e8 && p.dispatchLatency() > 0 && p.dispatchLatency() < 0.1, p.toString());
             assertTrue(p.hostLinkBandwidth() > 1e7 && p.hostLinkLatency() > 0, p.toString());
+            assertTrue(p.peak(DType.I8) > 1e8 && p.peak(DType.I8) != cpu.profile().peak(DType.I8), "int8 measured: " + p);
+            for (String k : List.of(KernelClass.CONV, KernelClass.CONV_1X1, KernelClass.CONV_DEPTHWISE, "Relu", "Add", "MaxPool",
+                    "Softmax", "LayerNormalization", "Gelu")) {
+                double e = p.efficiency().getOrDefault(k, Double.NaN);
+                assertTrue(e > 0 && e < 100, "cpu efficiency of " + k + " is " + e + " in " + p);
+            }
             DeviceProfile n = c.measure(npu);
             assertEquals(0, n.peak(DType.F32), "the NPU has no float32, measured or declared");
-            assertTrue(n.peak(DType.F16) > 0 && n.peak(DType.I8) == npu.profile().peak(DType.I8), n.toString());
+            assertTrue(n.peak(DType.F16) > 0 && n.peak(DType.I8) > 0 && n.peak(DType.I8) != npu.profile().peak(DType.I8), n.toString());
+            assertTrue(n.efficiency().containsKey(KernelClass.CONV) && n.efficiency().containsKey("Relu"), n.toString());
+            assertTrue(!n.efficiency().containsKey("Gelu"), "the NPU runs no Gelu, so none is measured: " + n);
         }
+    }
+
+    @Test
+    void flopsOfARepresentativeAreThePlannersCount() {
+        List<OpSpec> reps = Calibrator.representatives(DType.F32);
+        // The 3x3 convolution: 64 -> 64 channels at 56x56, bias: 2 MACs-worth per weight per pixel plus the bias adds.
+        assertEquals(2L * 64 * 56 * 56 * 64 * 9 + 64 * 56 * 56, Calibrator.flops(reps.getFirst()));
+        assertEquals(KernelClass.CONV, KernelClass.of(reps.getFirst()));
+        assertEquals(KernelClass.CONV_DEPTHWISE, KernelClass.of(reps.get(2)));
     }
 
     @Test
