@@ -3,6 +3,7 @@ package dev.accel.cli;
 import dev.accel.benchmarks.BenchRecord;
 import dev.accel.benchmarks.CpuReport;
 import dev.accel.benchmarks.CpuSuite;
+import dev.accel.benchmarks.PlanningSuite;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -10,7 +11,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * {@code accel bench cpu [--quick] [--out FILE.json]}: the CPU suite of the benchmarks module (JMH,
+ * {@code accel bench plan [--quick] [--nodes N]}: the partitioner's planning time on a large graph
+ * (JMH, in-process).
+ *
+ * <p>{@code accel bench cpu [--quick] [--out FILE.json]}: the CPU suite of the benchmarks module (JMH,
  * in-process), each of accel's CPU kernels against a peer in the same JVM at the same thread count
  * (OpenBLAS, ONNX Runtime, a plain Java loop) and against the machine's measured peak. Prints the
  * facts of the run and the table; writes the records as JSON on request.
@@ -23,13 +27,14 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmark the CPU kernels against OpenBLAS, ONNX Runtime and the measured peak";
+        return "benchmark the CPU kernels against OpenBLAS, ONNX Runtime and the measured peak, or the planner's speed";
     }
 
     @Override
     public String help() {
         return """
                 usage: accel bench cpu [--quick] [--out FILE.json]
+                       accel bench plan [--quick] [--nodes N]
 
                 Runs the CPU suite with JMH inside this JVM (forks 0): FP32 GEMM (n = 512, 1024,
                 2048) against OpenBLAS sgemm, ONNX Runtime MatMul and a plain Java loop; INT8 GEMM
@@ -52,6 +57,13 @@ final class BenchCommand implements Command {
                                    fractionOfPeak (plus peerName, goal, goalMet) and the run's facts
                   --help           this text
 
+                accel bench plan times the partitioner with JMH (single-shot, in-process): one plan
+                per iteration of a graph of residual blocks (MatMul, Relu, MatMul, Add, Mul, Sigmoid,
+                Softmax, Add; default 10,000 nodes) over three declared devices (a CPU, a GPU, an NPU
+                that runs four of the ops in float16 only), float16 allowed. It prints the median and
+                the fastest plan time against the goal of 200 ms, and the plan's shape. --nodes N
+                sets the size (a multiple of 8).
+
                 Numbers from a machine shared with other work are noisy: run it when the machine is
                 otherwise idle, and compare runs by their ratios, which pair measurements taken
                 seconds apart.
@@ -60,14 +72,22 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(List<String> args, Io io) {
-        ArgParser.Parsed p = new ArgParser(name()).flag("quick").option("out", "FILE.json").positionals("SUITE").parse(args);
+        ArgParser.Parsed p = new ArgParser(name()).flag("quick").option("out", "FILE.json").option("nodes", "N")
+                .positionals("SUITE").parse(args);
         if (p.help()) {
             io.out().print(help());
             return Main.OK;
         }
-        if (p.positionals().size() != 1 || !p.positionals().getFirst().equals("cpu")) {
-            throw new UsageException("expected one suite, 'cpu', got " + (p.positionals().isEmpty() ? "none"
-                    : "'" + String.join(" ", p.positionals()) + "'") + "; usage: accel bench cpu [--quick] [--out FILE.json]");
+        if (p.positionals().size() != 1 || !List.of("cpu", "plan").contains(p.positionals().getFirst())) {
+            throw new UsageException("expected one suite, 'cpu' or 'plan', got " + (p.positionals().isEmpty() ? "none"
+                    : "'" + String.join(" ", p.positionals()) + "'") + "; usage: accel bench cpu [--quick] [--out FILE.json] | "
+                    + "accel bench plan [--quick] [--nodes N]");
+        }
+        if (p.positionals().getFirst().equals("plan")) {
+            return plan(p, io);
+        }
+        if (p.values().containsKey("nodes")) {
+            throw new UsageException("--nodes applies to 'accel bench plan' only");
         }
         Path out = p.values().containsKey("out") ? Path.of(p.value("out", "")) : null;
         if (out != null && out.getParent() != null && !Files.isDirectory(out.getParent())) {
@@ -92,6 +112,26 @@ final class BenchCommand implements Command {
             }
             o.println("wrote " + out);
         }
+        return Main.OK;
+    }
+
+    private int plan(ArgParser.Parsed p, Io io) {
+        if (p.values().containsKey("out")) {
+            throw new UsageException("--out applies to 'accel bench cpu' only");
+        }
+        int nodes;
+        try {
+            nodes = Integer.parseInt(p.value("nodes", "10000"));
+        } catch (NumberFormatException e) {
+            throw new UsageException("--nodes " + p.value("nodes", "") + ": not a whole number");
+        }
+        if (nodes < 8 || nodes % 8 != 0) {
+            throw new UsageException("--nodes " + nodes + ": must be a positive multiple of 8 (the benchmark graph's block)");
+        }
+        io.err().println("accel bench: planning a " + nodes + "-node graph repeatedly under JMH");
+        PlanningSuite.Result r = new PlanningSuite(p.flag("quick")).run(nodes);
+        io.out().println("accel bench plan" + (p.flag("quick") ? " --quick" : "") + " --nodes " + nodes);
+        io.out().println(r.line());
         return Main.OK;
     }
 }
