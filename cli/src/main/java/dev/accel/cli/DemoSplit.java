@@ -43,12 +43,15 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
     /**
      * Places and runs {@code g} on {@code devices} with {@code prefs}, compares with {@code cpu}
      * alone (float32) when it is not null, and prints everything on {@code out} ({@code shortPlan}:
-     * the plan without its per-node explanation). The caller owns the devices.
+     * the plan without its per-node explanation). The partitioner reads {@code profiles}. The caller
+     * owns the devices.
      */
-    static DemoSplit run(String model, Graph g, List<Device> devices, Device cpu, Preferences prefs, int warmup, int runs,
-                         long seed, boolean shortPlan, PrintStream out) {
+    static DemoSplit run(String model, Graph g, List<Device> devices, Profiles profiles, Device cpu, Preferences prefs, int warmup,
+                         int runs, long seed, boolean shortPlan, PrintStream out) {
         Map<String, HostTensor> inputs = RunCommand.inputs(g, seed);
-        try (Session s = Session.builder(g).devices(devices).preferences(prefs).build()) {
+        Session.Builder builder = Session.builder(g).devices(devices).preferences(prefs);
+        profiles.byId().forEach(builder::profile);
+        try (Session s = builder.build()) {
             Map<String, Shape> shapes = new LinkedHashMap<>();
             inputs.forEach((k, v) -> shapes.put(k, v.type().shape()));
             Plan planned = s.plan(shapes);

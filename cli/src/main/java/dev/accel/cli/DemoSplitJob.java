@@ -64,6 +64,9 @@ final class DemoSplitJob {
                 io.err().println("accel demo: no device is available; run accel devices to see why");
                 return Main.FAILED;
             }
+            Profiles profiles = Profiles.of(devices, io);
+            profiles.describe(out);
+            out.println();
             Device cpu = set.devices().stream().filter(d -> d.info().kind() == DeviceKind.CPU).findFirst().orElse(null);
             Preferences prefs = PlanCommand.preferences(p).toBuilder().precision(precision).build();
             Map<String, Graph> models = new LinkedHashMap<>();
@@ -83,7 +86,7 @@ final class DemoSplitJob {
             for (var e : models.entrySet()) {
                 out.println("== " + e.getKey());
                 try {
-                    DemoSplit r = DemoSplit.run(e.getKey(), e.getValue(), devices, cpu, pinsOf(prefs, e.getValue(), out), warmup,
+                    DemoSplit r = DemoSplit.run(e.getKey(), e.getValue(), devices, profiles, cpu, pinsOf(prefs, e.getValue(), out), warmup,
                             runs, seed, p.flag("short"), out);
                     double worst = r.worstDifference();
                     boolean ok = Double.isNaN(worst) ? r.relativeDifference().isEmpty() : worst <= tolerance;

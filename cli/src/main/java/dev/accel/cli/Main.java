@@ -37,6 +37,7 @@ public final class Main {
                 new PlanCommand(discovery),
                 new RunCommand(discovery),
                 new OnnxTestCommand(discovery),
+                new CalibrateCommand(discovery),
                 new BenchCommand())) {
             commands.put(c.name(), c);
         }

@@ -10,7 +10,6 @@ import dev.accel.partitioner.Plan;
 import dev.accel.partitioner.Precision;
 import dev.accel.partitioner.Preferences;
 import dev.accel.partitioner.SearchOptions;
-import dev.accel.partitioner.Target;
 import dev.accel.runtime.MemoryPlan;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -93,7 +92,9 @@ final class PlanCommand implements Command {
                 io.err().println("accel plan: no device is available; run accel devices to see why");
                 return Main.FAILED;
             }
-            Plan plan = partitioner.plan(g, devices.stream().map(Target::of).toList(), prefs);
+            Profiles profiles = Profiles.of(devices, io);
+            profiles.describe(io.out());
+            Plan plan = partitioner.plan(g, profiles.targets(devices), prefs);
             io.out().print(plan.explain());
             io.out().println();
             io.out().println("memory per run (buffers reused by lifetime):");

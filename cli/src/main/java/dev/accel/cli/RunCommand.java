@@ -95,7 +95,11 @@ final class RunCommand implements Command {
                 return Main.FAILED;
             }
             Map<String, HostTensor> inputs = inputs(g, seed);
-            try (Session s = Session.builder(g).devices(devices).preferences(prefs).partitioner(PlanCommand.partitioner(p)).build()) {
+            Profiles profiles = Profiles.of(devices, io);
+            profiles.describe(out);
+            Session.Builder builder = Session.builder(g).devices(devices).preferences(prefs).partitioner(PlanCommand.partitioner(p));
+            profiles.byId().forEach(builder::profile);
+            try (Session s = builder.build()) {
                 long t0 = System.nanoTime();
                 try (RunResult first = s.run(inputs)) {
                     report(out, first);

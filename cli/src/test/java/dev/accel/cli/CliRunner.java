@@ -31,7 +31,23 @@ final class CliRunner {
         }
     }
 
+    /**
+     * Runs with an environment that names an empty profile folder, so that no profile a developer
+     * cached with accel calibrate changes what the tests see.
+     */
     static Result run(Supplier<List<Backend>> discovery, String... args) {
-        return run(discovery, Map.of(), false, args);
+        return run(discovery, Map.of(Profiles.DIR_VARIABLE, EMPTY_PROFILES.toString()), false, args);
+    }
+
+    private static final java.nio.file.Path EMPTY_PROFILES = emptyFolder();
+
+    private static java.nio.file.Path emptyFolder() {
+        try {
+            java.nio.file.Path p = java.nio.file.Files.createTempDirectory("accel-test-profiles");
+            p.toFile().deleteOnExit();
+            return p;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }
