@@ -13,7 +13,9 @@
  * - Handles (npu_device, npu_buffer, npu_stream, npu_graph, npu_event) are opaque. A handle must
  *   not be used after the call that destroys it. Closing a device destroys every buffer, stream
  *   and graph made from it that is still alive.
- * - Device memory is not host memory: the host reaches it only through the npu_memcpy_* calls.
+ * - Device memory is reached from the host through the npu_memcpy_* calls. Where a device keeps
+ *   its memory in host memory (this simulator does), npu_buffer_host_pointer() also gives its
+ *   address, under the ordering rules stated there; no other host access is defined.
  * - Work on a stream runs in order on a worker thread owned by the library. A command that fails
  *   puts the stream into an error state: later commands on it are skipped and report the first
  *   error. Callbacks run on that worker thread, must return promptly, and must not synchronize
@@ -38,7 +40,7 @@ extern "C" {
 #endif
 
 #define ACCELNPU_VERSION_MAJOR 1
-#define ACCELNPU_VERSION_MINOR 0
+#define ACCELNPU_VERSION_MINOR 1
 /** The version as npu_get_version() returns it: major in the high 16 bits, minor in the low. */
 #define ACCELNPU_VERSION (((uint32_t)ACCELNPU_VERSION_MAJOR << 16) | (uint32_t)ACCELNPU_VERSION_MINOR)
 
@@ -248,6 +250,23 @@ NPU_API npu_status npu_malloc(npu_device *device, uint64_t bytes, npu_buffer **b
 /** Frees a buffer; memory still used by queued work is released when that work completes. */
 NPU_API npu_status npu_free(npu_buffer *buffer);
 NPU_API npu_status npu_buffer_size(const npu_buffer *buffer, uint64_t *bytes);
+/**
+ * Since 1.1. The host address of a buffer's bytes, for devices that keep their memory in host
+ * memory (the simulator always does): *host_pointer receives it, and the host may then read and
+ * write the buffer's npu_buffer_size() bytes through it directly, with no map, unmap or flush
+ * call, under the same ordering as the synchronous npu_memcpy_* calls:
+ * - only while no queued work that reads or writes the buffer is pending: after that work's
+ *   callback has run, or its stream was synchronized;
+ * - host writes must be finished before work that uses the buffer is queued (queueing orders
+ *   them before that work, as npu_memcpy_h2d does).
+ * The address is the same on every call and stays valid until npu_free of the buffer (or
+ * npu_device_close of its device); after a device was lost it still addresses the memory, whose
+ * contents are then what the last completed work left. A zero-byte buffer gives a non-NULL
+ * address that must not be dereferenced.
+ * Returns NPU_ERROR_UNSUPPORTED (and NULL) on a device whose memory the host cannot address;
+ * bindings then use the copy calls.
+ */
+NPU_API npu_status npu_buffer_host_pointer(npu_buffer *buffer, void **host_pointer);
 NPU_API npu_status npu_memcpy_h2d(npu_buffer *dst, uint64_t dst_offset, const void *src, uint64_t bytes);
 NPU_API npu_status npu_memcpy_d2h(void *dst, npu_buffer *src, uint64_t src_offset, uint64_t bytes);
 NPU_API npu_status npu_memcpy_d2d(npu_buffer *dst, uint64_t dst_offset, npu_buffer *src, uint64_t src_offset,

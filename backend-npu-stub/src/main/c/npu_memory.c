@@ -118,6 +118,20 @@ npu_status npu_buffer_size(const npu_buffer *b, uint64_t *bytes) {
     return NPU_SUCCESS;
 }
 
+npu_status npu_buffer_host_pointer(npu_buffer *b, void **host_pointer) {
+    npu_api_enter();
+    if (host_pointer == NULL) {
+        return npu_fail(NPU_ERROR_INVALID_ARGUMENT, "npu_buffer_host_pointer: host_pointer is NULL");
+    }
+    *host_pointer = NULL;
+    if (!npu_buffer_valid(b)) {
+        return npu_fail(NPU_ERROR_INVALID_HANDLE, "npu_buffer_host_pointer: not a live buffer handle");
+    }
+    /* The simulator's device memory is host memory (npu_malloc), so every buffer has an address. */
+    *host_pointer = b->data;
+    return NPU_SUCCESS;
+}
+
 npu_status npu_check_range(const npu_buffer *b, uint64_t offset, uint64_t bytes, const char *what) {
     if (offset > b->size || bytes > b->size - offset) {
         return npu_fail(NPU_ERROR_INVALID_ARGUMENT, "%s: %" PRIu64 " bytes at offset %" PRIu64

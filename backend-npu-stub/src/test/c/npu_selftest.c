@@ -126,6 +126,42 @@ static void test_devices_and_memory(void) {
     CHECK(npu_memcpy_h2d(NULL, 0, host, 1) == NPU_ERROR_INVALID_HANDLE);
     CHECK(npu_memcpy_h2d((npu_buffer *)d, 0, host, 1) == NPU_ERROR_INVALID_HANDLE); /* a device is not a buffer */
 
+    /* The host pointer addresses the same bytes the copies reach, in both directions and after stream work. */
+    unsigned char *direct = NULL;
+    OK(npu_buffer_host_pointer(b, (void **)&direct));
+    CHECK(direct != NULL);
+    CHECK(direct != NULL && memcmp(direct, host, 16) == 0);
+    void *again = NULL;
+    OK(npu_buffer_host_pointer(b, &again));
+    CHECK(again == (void *)direct);
+    if (direct != NULL) {
+        direct[3] = 0xEE;
+    }
+    OK(npu_memcpy_d2h(back, b, 0, 16));
+    CHECK(back[3] == 0xEE && back[4] == host[4]);
+    npu_buffer *copy = NULL, *empty = NULL;
+    OK(npu_malloc(d, 16, &copy));
+    npu_stream *s = NULL;
+    OK(npu_stream_create(d, &s));
+    OK(npu_memcpy_d2d_async(s, copy, 0, b, 0, 16, NULL, NULL));
+    OK(npu_stream_synchronize(s));
+    unsigned char *copied = NULL;
+    OK(npu_buffer_host_pointer(copy, (void **)&copied));
+    CHECK(copied != NULL && copied[3] == 0xEE && memcmp(copied + 4, host + 4, 12) == 0);
+    OK(npu_stream_destroy(s));
+    OK(npu_malloc(d, 0, &empty));
+    void *none = NULL;
+    OK(npu_buffer_host_pointer(empty, &none));
+    CHECK(none != NULL);
+    CHECK(npu_buffer_host_pointer(b, NULL) == NPU_ERROR_INVALID_ARGUMENT);
+    CHECK(npu_buffer_host_pointer((npu_buffer *)d, &none) == NPU_ERROR_INVALID_HANDLE);
+    CHECK(none == NULL);
+    OK(npu_free(copy));
+    OK(npu_free(empty));
+    if (direct != NULL) {
+        direct[3] = host[3];
+    }
+
     npu_buffer *big = NULL;
     CHECK(npu_malloc(d, (1ull << 30), &big) == NPU_ERROR_OUT_OF_MEMORY);
     CHECK(strstr(npu_get_last_error_detail(), "free") != NULL);
@@ -485,6 +521,9 @@ static void test_device_lost_and_env(void) {
     CHECK(npu_malloc(d, 8, &b3) == NPU_ERROR_DEVICE_LOST);
     npu_stream *s = NULL;
     CHECK(npu_stream_create(d, &s) == NPU_ERROR_DEVICE_LOST);
+    void *lost_memory = NULL;
+    OK(npu_buffer_host_pointer(by, &lost_memory)); /* memory stays addressable until freed */
+    CHECK(lost_memory != NULL);
     OK(npu_free(bx));
     OK(npu_free(by));
     OK(npu_graph_destroy(g));

@@ -4,7 +4,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-/** Every case of the suite, in a stable order: transfers first, then the ops. */
+/** Every case of the suite, in a stable order: transfers and host segments first, then the ops, then prepare with constants. */
 final class Cases {
     private static volatile List<ConformanceCase> all;
 
@@ -16,11 +16,13 @@ final class Cases {
         if (r == null) {
             CaseList c = new CaseList();
             TransferCases.all().forEach(c::add);
+            HostSegmentCases.all().forEach(c::add);
             ElementwiseCases.addTo(c);
             LinalgCases.addTo(c);
             NormPoolCases.addTo(c);
             QuantCases.addTo(c);
             LayoutCases.addTo(c);
+            ConstantCases.addTo(c);
             Set<String> ids = new HashSet<>();
             for (ConformanceCase x : c.cases()) {
                 if (!ids.add(x.id())) {

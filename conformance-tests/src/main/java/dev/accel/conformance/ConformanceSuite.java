@@ -10,7 +10,9 @@ import java.util.function.Predicate;
  * queue ordering; every op of {@code dev.accel.hal.op} in float32, float16 and bfloat16 (8-bit
  * integers for the quantized ops, every dtype for layout ops and Cast pairs) over odd sizes,
  * broadcasting, empty tensors, a few large tensors and the geometries that matter, each checked
- * against the float64 reference under the tolerances {@link Tolerances} declares.
+ * against the float64 reference under the tolerances {@link Tolerances} declares; buffers' host
+ * segments where a device offers them; and kernels prepared with constant weights and quantization
+ * parameters against the same kernels prepared without.
  *
  * <p>A case whose spec the device's capabilities call UNSUPPORTED is reported UNSUPPORTED with the
  * reason (after checking that {@code prepare} then throws {@link dev.accel.hal.UnsupportedOpException});

@@ -6,7 +6,10 @@ import dev.accel.hal.Queue;
 
 /**
  * A buffer, transfer or queue case: a check that throws {@link Failure} (or any exception) when the
- * device breaks the contract of {@link dev.accel.hal.DeviceBuffer}, {@link Queue} or {@link Fence}.
+ * device breaks the contract of {@link dev.accel.hal.DeviceBuffer}, {@link Queue} or {@link Fence},
+ * or {@link NotApplicable} when the device offers no such feature (an optional one, as
+ * {@link dev.accel.hal.DeviceBuffer#hostSegment()}): the case is then UNSUPPORTED with that reason,
+ * as an op the device cannot run is.
  */
 record TransferCase(String id, String op, String dtype, String shape, Check check) implements ConformanceCase {
     /** The body of a transfer case. */
@@ -22,6 +25,13 @@ record TransferCase(String id, String op, String dtype, String shape, Check chec
         }
     }
 
+    /** The device does not offer what the case checks, for the reason given; not a failure. */
+    static final class NotApplicable extends RuntimeException {
+        NotApplicable(String reason) {
+            super(reason, null, false, false);
+        }
+    }
+
     @Override
     public CaseResult run(Device device, Queue queue) {
         CaseResult r;
@@ -29,6 +39,8 @@ record TransferCase(String id, String op, String dtype, String shape, Check chec
             try {
                 check.run(device, queue, res);
                 r = new CaseResult(id, op, dtype, shape, Outcome.PASSED, 0, 0, "");
+            } catch (NotApplicable e) {
+                r = new CaseResult(id, op, dtype, shape, Outcome.UNSUPPORTED, Double.NaN, Double.NaN, e.getMessage());
             } catch (Timeout e) {
                 res.abandon();
                 throw new QueueStuckException(failed(e.getMessage()));

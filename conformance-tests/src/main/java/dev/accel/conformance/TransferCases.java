@@ -70,7 +70,7 @@ final class TransferCases {
     }
 
     /** Bytes filled with a pattern that differs for every seed and position. */
-    private static MemorySegment pattern(Resources res, long bytes, int seed) {
+    static MemorySegment pattern(Resources res, long bytes, int seed) {
         HostTensor h = res.add(HostTensor.allocate(DType.U8, Math.toIntExact(bytes)));
         MemorySegment s = h.segment();
         for (long i = 0; i < bytes; i++) {
@@ -79,11 +79,11 @@ final class TransferCases {
         return s;
     }
 
-    private static MemorySegment host(Resources res, long bytes) {
+    static MemorySegment host(Resources res, long bytes) {
         return res.add(HostTensor.allocate(DType.U8, Math.toIntExact(bytes))).segment();
     }
 
-    private static void sameBytes(MemorySegment actual, MemorySegment expected, String what) {
+    static void sameBytes(MemorySegment actual, MemorySegment expected, String what) {
         long at = actual.mismatch(expected);
         if (at >= 0) {
             throw new TransferCase.Failure(what + ": first difference at byte " + at + " of " + expected.byteSize()

@@ -18,12 +18,14 @@ import dev.accel.hal.TensorType;
 import dev.accel.hal.UnsupportedOpException;
 import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Identity;
+import dev.accel.hal.op.MatMul;
 import dev.accel.hal.op.OpSpec;
 import dev.accel.hal.op.Unary;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -164,7 +166,44 @@ final class BadInputContracts {
                     expect(IllegalStateException.class, () -> other.allocate(T), other.info().id(), "closed");
                     other.close();
                 }),
+                dynamicTest("prepare: constants out of range or of the wrong type", () -> badConstants(device)),
                 dynamicTest("unsupported specs are refused at prepare", () -> unsupported(device)));
+    }
+
+    /**
+     * Constants given to prepare with an index outside the spec's inputs, or a type other than the
+     * input's, are refused with InvalidArgumentException naming the index and the types, on a spec
+     * with weights the device runs (MatMul in float32, else float16).
+     */
+    private static void badConstants(Device device) {
+        OpSpec spec = null;
+        for (DType d : List.of(DType.F32, DType.F16)) {
+            OpSpec s = OpSpec.of(new MatMul(), TensorType.of(d, 2, 3), TensorType.of(d, 3, 4));
+            if (device.capabilities().support(s).runnable()) {
+                spec = s;
+                break;
+            }
+        }
+        assertTrue(spec != null, device.info().id() + " runs MatMul in neither float32 nor float16");
+        OpSpec mm = spec;
+        DType d = mm.inputs().getFirst().dtype();
+        String n = d.displayName();
+        DType other = d == DType.F16 ? DType.F32 : DType.F16;
+        try (HostTensor w = HostTensor.allocate(mm.inputs().get(1));
+             HostTensor transposed = HostTensor.allocate(d, 4, 3);
+             HostTensor otherType = HostTensor.allocate(other, 3, 4)) {
+            expect(InvalidArgumentException.class, () -> device.prepare(mm, Map.of(2, w)),
+                    "constant input index 2 is out of range", "2 inputs");
+            expect(InvalidArgumentException.class, () -> device.prepare(mm, Map.of(-1, w)),
+                    "constant input index -1 is out of range");
+            expect(InvalidArgumentException.class, () -> device.prepare(mm, Map.of(1, transposed)),
+                    "constant input 1", n + "[4, 3]", n + "[3, 4]");
+            expect(InvalidArgumentException.class, () -> device.prepare(mm, Map.of(1, otherType)),
+                    "constant input 1", other.displayName() + "[3, 4]", n + "[3, 4]");
+            try (Kernel k = device.prepare(mm, Map.of(1, w))) {
+                assertEquals(mm, k.spec(), "prepare with valid constants");
+            }
+        }
     }
 
     /** A body run with a prepared kernel, a queue and valid buffers for it. */

@@ -5,6 +5,7 @@ import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.TensorType;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Optional;
 
 /** Host memory standing in for device memory; a view shares its owner's memory. */
 final class FakeBuffer implements DeviceBuffer {
@@ -32,6 +33,15 @@ final class FakeBuffer implements DeviceBuffer {
 
     MemorySegment segment() {
         return segment;
+    }
+
+    @Override
+    public Optional<MemorySegment> hostSegment() {
+        return switch (device.hostSegments) {
+            case EXPOSED -> Optional.of(segment);
+            case NONE -> Optional.empty();
+            case ONE_BYTE_SHORT -> Optional.of(segment.asSlice(0, Math.max(0, segment.byteSize() - 1)));
+        };
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.accel.conformance;
 
 import dev.accel.conformance.reference.Reference;
 import dev.accel.hal.Capabilities;
+import dev.accel.hal.Checks;
 import dev.accel.hal.DType;
 import dev.accel.hal.Device;
 import dev.accel.hal.DeviceBuffer;
@@ -38,6 +39,13 @@ final class FakeDevice implements Device {
     volatile Predicate<OpSpec> hang = s -> false;
     /** Set when a stuck queue was closed (a real one would block forever). */
     volatile boolean closedAStuckQueue;
+    /** What buffers' {@link FakeBuffer#hostSegment()} gives: their memory, nothing, or a segment one byte short. */
+    volatile HostSegments hostSegments = HostSegments.EXPOSED;
+    /** Kernels prepared with constants move their first output element by 5. */
+    volatile boolean constantKernelsAreOff;
+
+    /** The host segments a fake device's buffers give. */
+    enum HostSegments { EXPOSED, NONE, ONE_BYTE_SHORT }
 
     FakeDevice(String id, Function<OpSpec, Support> support, boolean prepareIgnoresCapabilities, Predicate<OpSpec> corrupt) {
         this.info = new DeviceInfo(id, "fake reference device", DeviceKind.OTHER, 1L << 30, true, Map.of("kind", "test"));
@@ -85,11 +93,23 @@ final class FakeDevice implements Device {
         if (!s.runnable() && !prepareIgnoresCapabilities) {
             throw new UnsupportedOpException(info.id() + " cannot run " + spec + ": " + s.reason());
         }
-        return new FakeKernel(this, spec);
+        return new FakeKernel(this, spec, false);
+    }
+
+    @Override
+    public Kernel prepare(OpSpec spec, Map<Integer, HostTensor> constants) {
+        Checks.constants(spec, constants);
+        Kernel k = prepare(spec);
+        return constantKernelsAreOff && !constants.isEmpty() ? new FakeKernel(this, spec, true) : k;
     }
 
     /** Runs a kernel body: reference in float64, results stored in the output dtypes. */
     void execute(OpSpec spec, List<MemorySegment> in, List<MemorySegment> out) {
+        execute(spec, in, out, false);
+    }
+
+    /** As {@link #execute(OpSpec, List, List)}, moving the first output element by 5 when {@code off}. */
+    void execute(OpSpec spec, List<MemorySegment> in, List<MemorySegment> out, boolean off) {
         List<double[]> values = new ArrayList<>();
         for (int i = 0; i < in.size(); i++) {
             values.add(HostTensor.wrap(spec.inputs().get(i), in.get(i)).toDoubleArray());
@@ -99,7 +119,12 @@ final class FakeDevice implements Device {
             HostTensor h = HostTensor.wrap(spec.outputs().get(i), out.get(i));
             double[] r = results.get(i);
             for (int j = 0; j < r.length; j++) {
-                h.setDouble(j, r[j] + (j == 0 && corrupt.test(spec) ? 1.0 : 0.0));
+                double v = r[j] + (j == 0 && corrupt.test(spec) ? 1.0 : 0.0);
+                if (j == 0 && off) {
+                    // Beyond any tolerance, the requantized outputs' one included, and inside the dtype's range.
+                    v = h.dtype().isFloat() || r[j] + 5 <= h.dtype().maxValue() ? r[j] + 5 : r[j] - 5;
+                }
+                h.setDouble(j, v);
             }
         }
     }
@@ -120,8 +145,8 @@ final class FakeDevice implements Device {
         closed = true;
     }
 
-    /** A prepared spec of a fake device. */
-    record FakeKernel(FakeDevice device, OpSpec spec) implements Kernel {
+    /** A prepared spec of a fake device; {@code off} when its results are to be wrong by 5. */
+    record FakeKernel(FakeDevice device, OpSpec spec, boolean off) implements Kernel {
         @Override
         public void close() {
         }

@@ -55,7 +55,7 @@ final class FakeQueue implements Queue {
         }
         try {
             device.execute(kernel.spec(), inputs.stream().map(b -> ((FakeBuffer) b).segment()).toList(),
-                    outputs.stream().map(b -> ((FakeBuffer) b).segment()).toList());
+                    outputs.stream().map(b -> ((FakeBuffer) b).segment()).toList(), ((FakeDevice.FakeKernel) kernel).off());
             return Fence.done();
         } catch (RuntimeException e) {
             return failed(new AccelException(kernel.spec() + " failed on " + device.info().id() + ": " + e.getMessage(), e));

@@ -150,6 +150,48 @@ class SuiteOnFakeDeviceTest {
         }
     }
 
+    @Test
+    void hostSegmentCasesAreUnsupportedWithTheReasonWhereBuffersHaveNone() {
+        try (FakeDevice d = FakeDevice.correct()) {
+            d.hostSegments = FakeDevice.HostSegments.NONE;
+            ConformanceReport r = ConformanceSuite.run(d, ConformanceSuite.Progress.NONE, ExpectedFailures.none(),
+                    id -> id.contains("/host-segment-"));
+            assertEquals(3, r.cases().size());
+            for (CaseResult c : r.cases()) {
+                assertEquals(Outcome.UNSUPPORTED, c.outcome(), c.id() + ": " + c.detail());
+                assertTrue(c.detail().startsWith("hostSegment() is empty: fake:0"), c.detail());
+            }
+            assertTrue(r.summary().ok(), "an optional feature that is absent is not a failure");
+        }
+    }
+
+    @Test
+    void aHostSegmentOfTheWrongSizeFails() {
+        try (FakeDevice d = FakeDevice.correct()) {
+            d.hostSegments = FakeDevice.HostSegments.ONE_BYTE_SHORT;
+            ConformanceReport r = ConformanceSuite.run(d, ConformanceSuite.Progress.NONE, ExpectedFailures.none(),
+                    id -> id.contains("/host-segment-"));
+            for (CaseResult c : r.cases()) {
+                assertEquals(Outcome.FAILED, c.outcome(), c.id());
+                assertTrue(c.detail().contains("bytes, the buffer has"), c.detail());
+            }
+        }
+    }
+
+    @Test
+    void kernelsPreparedWithConstantsMustMatchThoseWithout() {
+        try (FakeDevice d = FakeDevice.correct()) {
+            d.constantKernelsAreOff = true;
+            ConformanceReport r = ConformanceSuite.run(d, ConformanceSuite.Progress.NONE, ExpectedFailures.none(),
+                    id -> id.contains("/constants-"));
+            assertTrue(r.cases().size() >= 10, r.cases().size() + " constants cases");
+            for (CaseResult c : r.cases()) {
+                assertEquals(Outcome.FAILED, c.outcome(), c.id());
+                assertTrue(c.detail().contains("with constants differs from without"), c.detail());
+            }
+        }
+    }
+
     private static CaseResult find(ConformanceReport r, String id) {
         return r.cases().stream().filter(c -> c.id().equals(id)).findFirst().orElseThrow();
     }

@@ -5,12 +5,14 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import dev.accel.hal.Capabilities;
+import dev.accel.hal.Checks;
 import dev.accel.hal.DType;
 import dev.accel.hal.Device;
 import dev.accel.hal.DeviceBuffer;
 import dev.accel.hal.DeviceInfo;
 import dev.accel.hal.DeviceKind;
 import dev.accel.hal.DeviceProfile;
+import dev.accel.hal.HostTensor;
 import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.OwnedResources;
@@ -135,15 +137,27 @@ public final class NpuDevice implements Device {
 
     @Override
     public Kernel prepare(OpSpec spec) {
+        return prepare(spec, Map.of());
+    }
+
+    /**
+     * As {@link #prepare(OpSpec)}; scales and zero points given as constants are compiled into the
+     * graph (static quantization: checked once here, not read at each execution). Other constants,
+     * weights included, gain nothing on this device, whose graphs take no constant tensors, and are
+     * left to the dispatch's buffers.
+     */
+    @Override
+    public Kernel prepare(OpSpec spec, Map<Integer, HostTensor> constants) {
         checkOpen();
         if (spec == null) {
             throw new InvalidArgumentException("prepare on " + info.id() + ": spec is null");
         }
+        Checks.constants(spec, constants);
         Support s = capabilities.support(spec);
         if (!s.runnable()) {
             throw new UnsupportedOpException(info.id() + " cannot run " + spec + ": " + s.reason());
         }
-        NpuKernel k = new NpuKernel(this, spec, NpuGraphBuilder.build(handle, info.id(), spec));
+        NpuKernel k = new NpuKernel(this, spec, NpuGraphBuilder.build(handle, info.id(), spec, constants));
         owned.add(k);
         return k;
     }

@@ -1,9 +1,12 @@
 package dev.accel.backend.npu;
 
+import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_DOUBLE;
+import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 
 import dev.accel.hal.DType;
+import dev.accel.hal.HostTensor;
 import dev.accel.hal.InvalidArgumentException;
 import dev.accel.hal.Shape;
 import dev.accel.hal.TensorType;
@@ -24,6 +27,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Turns one supported {@link OpSpec} into a compiled one-node graph of libaccelnpu. Every spec
@@ -32,6 +36,13 @@ import java.util.List;
  * once serves any parameter values. The library wants parameter tensors declared before the tensors
  * they quantize, so graph inputs may come in another order than the spec's: {@link Built#bindOrder}
  * maps each graph input to its spec input.
+ *
+ * <p>Where the caller gives a tensor's scale and zero point as constants ({@link
+ * dev.accel.hal.Device#prepare(OpSpec, Map)}), they are compiled into the graph instead
+ * ({@code NPU_QUANT_STATIC}), as NPU SDKs fix quantization encodings at graph build: the library
+ * checks them once at compile (a scale that is not finite and positive is refused there, not at an
+ * execution), and executions neither bind nor read those parameter tensors, so they are left out of
+ * the graph's inputs.
  */
 final class NpuGraphBuilder {
     /** A compiled graph (owned by the caller) and, per graph input, the index of the spec input bound to it. */
@@ -42,20 +53,31 @@ final class NpuGraphBuilder {
     private final Arena arena;
     private final String context;
     private final OpSpec spec;
+    private final Map<Integer, HostTensor> constants;
     private final List<Integer> bindOrder = new ArrayList<>();
 
-    private NpuGraphBuilder(MemorySegment graph, Arena arena, String context, OpSpec spec) {
+    private NpuGraphBuilder(MemorySegment graph, Arena arena, String context, OpSpec spec,
+                            Map<Integer, HostTensor> constants) {
         this.graph = graph;
         this.arena = arena;
         this.context = context;
         this.spec = spec;
+        this.constants = constants;
     }
 
-    /** Builds and compiles the graph of a spec that {@link NpuCapabilities} supports. */
-    static Built build(MemorySegment device, String deviceId, OpSpec spec) {
+    /** How a quantized tensor gets its parameters: graph-input tensors (ids), or values fixed at compile. */
+    private record Quant(int kind, int axis, int scaleTensor, int zeroTensor, float[] scales, int[] zeros) {
+        static final Quant NONE = new Quant(NpuLayouts.QUANT_NONE, -1, -1, -1, null, null);
+    }
+
+    /**
+     * Builds and compiles the graph of a spec that {@link NpuCapabilities} supports; {@code constants}
+     * (already checked against the spec) fix quantization parameters at compile.
+     */
+    static Built build(MemorySegment device, String deviceId, OpSpec spec, Map<Integer, HostTensor> constants) {
         MemorySegment g = NpuNative.graphCreate(device);
         try (Arena a = Arena.ofConfined()) {
-            NpuGraphBuilder b = new NpuGraphBuilder(g, a, deviceId + ": prepare " + spec, spec);
+            NpuGraphBuilder b = new NpuGraphBuilder(g, a, deviceId + ": prepare " + spec, spec, constants);
             b.addNode();
             NpuNative.graphCompile(g, b.context);
             return new Built(g, b.bindOrder.stream().mapToInt(Integer::intValue).toArray());
@@ -75,11 +97,11 @@ final class NpuGraphBuilder {
         switch (spec.op()) {
             case Conv2d c -> node(NpuLayouts.OP_CONV2D, inputs(in.size()), output(out), convAttrs(c), null);
             case QLinearConv q -> {
-                int xs = input(1), xz = input(2), ws = input(4), wz = input(5), ys = input(6), yz = input(7);
-                int x = quantInput(0, dims(in.get(0)), -1, xs, xz);
-                int w = quantInput(3, dims(in.get(3)), in.get(4).numel() > 1 ? 0 : -1, ws, wz);
+                Quant xq = quant(1, 2, -1), wq = quant(4, 5, 0), yq = quant(6, 7, -1);
+                int x = quantInput(0, dims(in.get(0)), xq);
+                int w = quantInput(3, dims(in.get(3)), wq);
                 int[] ins = in.size() == 9 ? new int[] {x, w, input(8)} : new int[] {x, w};
-                node(NpuLayouts.OP_CONV2D, ins, quantOutput(out, dims(out), -1, ys, yz), convAttrs(q.geometry()), null);
+                node(NpuLayouts.OP_CONV2D, ins, quantOutput(out, dims(out), yq), convAttrs(q.geometry()), null);
             }
             case MatMul m -> {
                 long[][] d = matmulDims(in.get(0), in.get(1));
@@ -88,10 +110,10 @@ final class NpuGraphBuilder {
             }
             case QLinearMatMul q -> {
                 long[][] d = matmulDims(in.get(0), in.get(3));
-                int as = input(1), az = input(2), bs = input(4), bz = input(5), ys = input(6), yz = input(7);
-                int a = quantInput(0, d[0], -1, as, az);
-                int b = quantInput(3, d[1], in.get(4).numel() > 1 ? d[1].length - 1 : -1, bs, bz);
-                node(NpuLayouts.OP_MATMUL, new int[] {a, b}, quantOutput(out, d[2], -1, ys, yz), null, null);
+                Quant aq = quant(1, 2, -1), bq = quant(4, 5, d[1].length - 1), yq = quant(6, 7, -1);
+                int a = quantInput(0, d[0], aq);
+                int b = quantInput(3, d[1], bq);
+                node(NpuLayouts.OP_MATMUL, new int[] {a, b}, quantOutput(out, d[2], yq), null, null);
             }
             case Gemm g -> node(NpuLayouts.OP_GEMM, inputs(in.size()), output(out),
                     new long[] {g.transA() ? 1 : 0, g.transB() ? 1 : 0}, new double[] {g.alpha(), g.beta()});
@@ -116,10 +138,9 @@ final class NpuGraphBuilder {
             case QuantizeLinear q -> {
                 TensorType x = in.get(0);
                 int axis = x.rank() == 0 ? -1 : x.shape().normalizeAxis(q.axis());
-                int scale = input(1), zero = in.size() == 3 ? input(2) : -1;
+                Quant yq = quant(1, in.size() == 3 ? 2 : -1, axis);
                 int xi = input(0);
-                node(NpuLayouts.OP_QUANTIZE, new int[] {xi},
-                        quantOutput(out, dims(out), in.get(1).numel() > 1 ? axis : -1, scale, zero), null, null);
+                node(NpuLayouts.OP_QUANTIZE, new int[] {xi}, quantOutput(out, dims(out), yq), null, null);
             }
             default -> throw unsupported();
         }
@@ -175,13 +196,38 @@ final class NpuGraphBuilder {
     }
 
     private int input(int specIndex, long[] dims) {
-        return tensor(spec.inputs().get(specIndex).dtype(), dims, NpuLayouts.ROLE_INPUT, specIndex,
-                NpuLayouts.QUANT_NONE, -1, -1, -1);
+        return tensor(spec.inputs().get(specIndex).dtype(), dims, NpuLayouts.ROLE_INPUT, specIndex, Quant.NONE);
     }
 
-    private int quantInput(int specIndex, long[] dims, int axis, int scale, int zero) {
-        return tensor(spec.inputs().get(specIndex).dtype(), dims, NpuLayouts.ROLE_INPUT, specIndex,
-                NpuLayouts.QUANT_FROM_TENSORS, axis, scale, zero);
+    private int quantInput(int specIndex, long[] dims, Quant q) {
+        return tensor(spec.inputs().get(specIndex).dtype(), dims, NpuLayouts.ROLE_INPUT, specIndex, q);
+    }
+
+    /**
+     * The parameters of a quantized tensor whose scale is spec input {@code scaleIndex} and zero point
+     * spec input {@code zeroIndex} (-1: none, zero), per channel along {@code axis} when the scale has
+     * more than one element. Static when the caller gave the scale and the zero point as constants;
+     * else two graph inputs declared here, before the tensor they quantize, as the library requires.
+     */
+    private Quant quant(int scaleIndex, int zeroIndex, int axis) {
+        TensorType scaleType = spec.inputs().get(scaleIndex);
+        int count = Math.toIntExact(scaleType.numel());
+        int ax = count > 1 ? axis : -1;
+        HostTensor s = constants.get(scaleIndex);
+        HostTensor z = zeroIndex < 0 ? null : constants.get(zeroIndex);
+        if (s == null || (zeroIndex >= 0 && z == null)) {
+            return new Quant(NpuLayouts.QUANT_FROM_TENSORS, ax, input(scaleIndex), zeroIndex < 0 ? -1 : input(zeroIndex),
+                    null, null);
+        }
+        float[] scales = new float[count];
+        int[] zeros = z == null ? null : new int[count];
+        for (int c = 0; c < count; c++) {
+            scales[c] = s.getFloat(c);
+            if (z != null) {
+                zeros[c] = (int) z.getDouble(z.numel() == 1 ? 0 : c);
+            }
+        }
+        return new Quant(NpuLayouts.QUANT_STATIC, ax, -1, -1, scales, zeros);
     }
 
     private int output(TensorType t) {
@@ -189,23 +235,30 @@ final class NpuGraphBuilder {
     }
 
     private int output(TensorType t, long[] dims) {
-        return tensor(t.dtype(), dims, NpuLayouts.ROLE_OUTPUT, -1, NpuLayouts.QUANT_NONE, -1, -1, -1);
+        return tensor(t.dtype(), dims, NpuLayouts.ROLE_OUTPUT, -1, Quant.NONE);
     }
 
-    private int quantOutput(TensorType t, long[] dims, int axis, int scale, int zero) {
-        return tensor(t.dtype(), dims, NpuLayouts.ROLE_OUTPUT, -1, NpuLayouts.QUANT_FROM_TENSORS, axis, scale, zero);
+    private int quantOutput(TensorType t, long[] dims, Quant q) {
+        return tensor(t.dtype(), dims, NpuLayouts.ROLE_OUTPUT, -1, q);
     }
 
-    private int tensor(DType dtype, long[] dims, int role, int specIndex, int quantKind, int axis, int scale, int zero) {
+    private int tensor(DType dtype, long[] dims, int role, int specIndex, Quant q) {
         MemorySegment d = arena.allocate(NpuLayouts.TENSOR_DESC);
         d.set(JAVA_INT, NpuLayouts.TD_DTYPE, dtype(dtype));
         d.set(JAVA_INT, NpuLayouts.TD_RANK, dims.length);
         NpuLayouts.putLongs(d, NpuLayouts.TD_DIMS, dims);
         d.set(JAVA_INT, NpuLayouts.TD_ROLE, role);
-        d.set(JAVA_INT, NpuLayouts.TD_Q_KIND, quantKind);
-        d.set(JAVA_INT, NpuLayouts.TD_Q_AXIS, axis);
-        d.set(JAVA_INT, NpuLayouts.TD_Q_SCALE_TENSOR, scale);
-        d.set(JAVA_INT, NpuLayouts.TD_Q_ZERO_TENSOR, zero);
+        d.set(JAVA_INT, NpuLayouts.TD_Q_KIND, q.kind());
+        d.set(JAVA_INT, NpuLayouts.TD_Q_AXIS, q.axis());
+        d.set(JAVA_INT, NpuLayouts.TD_Q_SCALE_TENSOR, q.scaleTensor());
+        d.set(JAVA_INT, NpuLayouts.TD_Q_ZERO_TENSOR, q.zeroTensor());
+        if (q.scales() != null) {
+            // The library copies both arrays at npu_graph_add_tensor.
+            d.set(JAVA_INT, NpuLayouts.TD_Q_COUNT, q.scales().length);
+            d.set(ADDRESS, NpuLayouts.TD_Q_SCALES, arena.allocateFrom(JAVA_FLOAT, q.scales()));
+            d.set(ADDRESS, NpuLayouts.TD_Q_ZERO_POINTS, q.zeros() == null ? MemorySegment.NULL
+                    : arena.allocateFrom(JAVA_INT, q.zeros()));
+        }
         int id = NpuNative.graphAddTensor(graph, d, context);
         if (role == NpuLayouts.ROLE_INPUT) {
             bindOrder.add(specIndex);

@@ -49,6 +49,11 @@ final class NpuKernel implements Kernel {
         return graph;
     }
 
+    /** How many buffers an execution binds as graph inputs (fewer than the spec's inputs where parameters were compiled in). */
+    int graphInputs() {
+        return bindOrder.length;
+    }
+
     /** For graph input k, the index of the spec input bound to it. */
     int bindIndex(int k) {
         return bindOrder[k];

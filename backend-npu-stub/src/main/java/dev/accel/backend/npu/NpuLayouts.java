@@ -36,6 +36,7 @@ final class NpuLayouts {
     static final int ROLE_INPUT = 0;
     static final int ROLE_OUTPUT = 1;
     static final int QUANT_NONE = 0;
+    static final int QUANT_STATIC = 1;
     static final int QUANT_FROM_TENSORS = 2;
 
     // ops
@@ -130,6 +131,9 @@ final class NpuLayouts {
     static final long TD_Q_SCALE_TENSOR = TENSOR_DESC.byteOffset(groupElement("quant"), groupElement("scale_tensor"));
     static final long TD_Q_ZERO_TENSOR = TENSOR_DESC.byteOffset(groupElement("quant"),
             groupElement("zero_point_tensor"));
+    static final long TD_Q_COUNT = TENSOR_DESC.byteOffset(groupElement("quant"), groupElement("count"));
+    static final long TD_Q_SCALES = TENSOR_DESC.byteOffset(groupElement("quant"), groupElement("scales"));
+    static final long TD_Q_ZERO_POINTS = TENSOR_DESC.byteOffset(groupElement("quant"), groupElement("zero_points"));
 
     static final long ND_OP = NODE_DESC.byteOffset(groupElement("op"));
     static final long ND_NUM_INPUTS = NODE_DESC.byteOffset(groupElement("num_inputs"));

@@ -40,7 +40,7 @@ final class NpuLibrary {
             "npu_get_last_error_detail", "npu_get_allocation_count", "npu_get_api_call_count", "npu_struct_size",
             "npu_get_device_count", "npu_get_device_properties", "npu_device_open", "npu_device_close",
             "npu_device_get_memory_info", "npu_device_get_stats", "npu_device_set_option", "npu_device_inject_fault",
-            "npu_malloc", "npu_free", "npu_memcpy_h2d", "npu_memcpy_d2h", "npu_memcpy_d2d", "npu_stream_create",
+            "npu_malloc", "npu_free", "npu_buffer_host_pointer", "npu_memcpy_h2d", "npu_memcpy_d2h", "npu_memcpy_d2d", "npu_stream_create",
             "npu_stream_destroy", "npu_stream_synchronize", "npu_memcpy_h2d_async", "npu_memcpy_d2h_async",
             "npu_memcpy_d2d_async", "npu_stream_add_callback", "npu_event_create", "npu_event_signal",
             "npu_event_destroy", "npu_stream_wait_event", "npu_graph_create", "npu_graph_add_tensor",

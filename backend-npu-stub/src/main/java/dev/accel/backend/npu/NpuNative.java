@@ -59,6 +59,8 @@ final class NpuNative {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_LONG));
     private static final MethodHandle MALLOC = downcall("npu_malloc", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS));
     private static final MethodHandle FREE = downcall("npu_free", FunctionDescriptor.of(JAVA_INT, ADDRESS));
+    private static final MethodHandle BUFFER_HOST_POINTER = downcall("npu_buffer_host_pointer",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS));
     private static final MethodHandle MEMCPY_H2D = downcall("npu_memcpy_h2d",
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG), HEAP);
     private static final MethodHandle MEMCPY_D2H = downcall("npu_memcpy_d2h",
@@ -316,6 +318,25 @@ final class NpuNative {
     static void free(MemorySegment buffer) {
         try {
             check((int) FREE.invokeExact(handle(buffer, "buffer")), "npu_free");
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * The host address of a buffer's bytes (npu_buffer_host_pointer), or address 0 where the device
+     * reports NPU_ERROR_UNSUPPORTED (its memory is not host-addressable). The returned
+     * segment has size 0; the caller sizes it and ties it to the buffer's lifetime.
+     */
+    static MemorySegment bufferHostPointer(MemorySegment buffer) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment out = a.allocate(ADDRESS);
+            int status = (int) BUFFER_HOST_POINTER.invokeExact(handle(buffer, "buffer"), out);
+            if (status == NpuStatus.UNSUPPORTED) {
+                return MemorySegment.NULL;
+            }
+            check(status, "npu_buffer_host_pointer");
+            return out.get(ADDRESS, 0);
         } catch (Throwable t) {
             throw rethrow(t);
         }

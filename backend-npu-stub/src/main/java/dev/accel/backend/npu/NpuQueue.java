@@ -111,7 +111,7 @@ final class NpuQueue implements Queue {
                 }
             }
         }
-        int n = inputs.size();
+        int n = k.graphInputs(); // parameter inputs compiled into the graph are not bound
         int m = outputs.size();
         try (Arena a = Arena.ofConfined()) {
             MemorySegment ins = a.allocate(ADDRESS, Math.max(n, 1));

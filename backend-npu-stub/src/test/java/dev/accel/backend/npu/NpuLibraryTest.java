@@ -105,6 +105,6 @@ class NpuLibraryTest {
         assertEquals(NpuLayouts.NODE_DESC.byteSize(), NpuNative.structSize(NpuLayouts.STRUCT_NODE_DESC));
         assertEquals(120, NpuLayouts.TENSOR_DESC.byteSize());
         assertEquals(248, NpuLayouts.NODE_DESC.byteSize());
-        assertTrue(NpuLibrary.loadedFrom().contains("version 1.0"), NpuLibrary.loadedFrom());
+        assertTrue(NpuLibrary.loadedFrom().contains("version 1.1"), NpuLibrary.loadedFrom());
     }
 }

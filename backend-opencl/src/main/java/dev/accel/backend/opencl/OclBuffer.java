@@ -10,6 +10,16 @@ import org.jocl.cl_mem;
  * A {@code cl_mem} holding one tensor. A view shares its owner's handle under another type of the
  * same byte size and releases nothing. Empty tensors still hold a one-byte allocation, since OpenCL
  * has no zero-sized buffers.
+ *
+ * <p>No {@link #hostSegment()} (it stays empty), even on host-unified devices where the buffer is
+ * CL_MEM_ALLOC_HOST_PTR memory, or CL_MEM_USE_HOST_PTR over a host tensor: OpenCL defines host
+ * access to a buffer's memory only between clEnqueueMapBuffer and the matching
+ * clEnqueueUnmapMemObject. Even with CL_MEM_USE_HOST_PTR the implementation may cache the contents
+ * in device memory, and host_ptr is guaranteed to hold the latest bits of a region only once a map
+ * of that region has completed. A segment valid only while mapped would need a map and an unmap
+ * around each use, which the hal contract ("once the fences of prior work completed, no call
+ * needed") cannot express; and a buffer left mapped for writing must not be used by enqueued
+ * commands. A crossing to or from this device therefore takes the queue's read and write.
  */
 final class OclBuffer implements DeviceBuffer {
     private final OclDevice device;

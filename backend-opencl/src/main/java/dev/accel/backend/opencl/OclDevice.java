@@ -1,6 +1,7 @@
 package dev.accel.backend.opencl;
 
 import dev.accel.hal.Capabilities;
+import dev.accel.hal.Checks;
 import dev.accel.hal.Device;
 import dev.accel.hal.DeviceBuffer;
 import dev.accel.hal.DeviceInfo;
@@ -16,6 +17,7 @@ import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
 import dev.accel.hal.UnsupportedOpException;
 import dev.accel.hal.op.OpSpec;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -194,6 +196,18 @@ final class OclDevice implements Device {
         return m;
     }
 
+    /** A read-only buffer holding a copy of {@code bytes} (at least one byte); the caller releases it. */
+    cl_mem constMem(MemorySegment bytes, String what) {
+        int[] err = new int[1];
+        cl_mem m = CL.clCreateBuffer(context, CL.CL_MEM_READ_ONLY | CL.CL_MEM_COPY_HOST_PTR, bytes.byteSize(),
+                Pointer.to(bytes.asByteBuffer()), err);
+        if (err[0] != 0) {
+            throw OclErrors.exception(err[0], OclErrors.message("clCreateBuffer", err[0]) + ": " + what + " of "
+                    + bytes.byteSize() + " bytes on " + cl.name());
+        }
+        return m;
+    }
+
     @Override
     public DeviceBuffer allocate(TensorType type) {
         checkOpen();
@@ -251,15 +265,27 @@ final class OclDevice implements Device {
 
     @Override
     public Kernel prepare(OpSpec spec) {
+        return prepare(spec, Map.of());
+    }
+
+    /**
+     * As {@link #prepare(OpSpec)}. Of the constants, only Gemm's B with transB on register-blocked
+     * devices is used: it is transposed once here into memory the kernel owns, instead of by a
+     * transpose kernel into scratch at every dispatch. The other kernels read weights in place, so
+     * other constants change nothing.
+     */
+    @Override
+    public Kernel prepare(OpSpec spec, Map<Integer, HostTensor> constants) {
         checkOpen();
         if (spec == null) {
             throw new InvalidArgumentException("prepare: spec is null");
         }
+        Checks.constants(spec, constants);
         Support s = capabilities.support(spec);
         if (!s.runnable()) {
             throw new UnsupportedOpException(info.id() + " cannot run " + spec + ": " + s.reason());
         }
-        OclKernel k = new OclKernel(this, spec, OclOps.compile(new OclPrep(this, spec)));
+        OclKernel k = new OclKernel(this, spec, OclOps.compile(new OclPrep(this, spec, constants)));
         owned.add(k);
         return k;
     }

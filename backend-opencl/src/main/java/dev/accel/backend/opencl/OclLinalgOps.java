@@ -2,9 +2,13 @@ package dev.accel.backend.opencl;
 
 import dev.accel.hal.AccelException;
 import dev.accel.hal.DType;
+import dev.accel.hal.HostTensor;
 import dev.accel.hal.Shape;
 import dev.accel.hal.TensorType;
 import dev.accel.hal.op.Gemm;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
 import java.util.List;
 import org.jocl.cl_mem;
@@ -72,6 +76,31 @@ final class OclLinalgOps {
             cl_mem dst = plan.scratch(bytes);
             plan.run(fn, count, src, dst, meta, p.ix(count), p.ix(0), p.ix(0));
             return dst;
+        }
+    }
+
+    /**
+     * A constant {@code rows x cols} matrix packed transposed ({@code cols x rows}, row-major) into
+     * read-only memory the prepared op owns: what {@link Transposer} makes at every dispatch, made once.
+     */
+    static cl_mem packTransposed(OclPrep p, HostTensor m, int rows, int cols) {
+        int e = m.dtype().byteSize();
+        MemorySegment src = m.segment();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment dst = a.allocate((long) rows * cols * e, 64);
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) {
+                    long from = (long) r * cols + c;
+                    long to = (long) c * rows + r;
+                    switch (e) {
+                        case 4 -> dst.setAtIndex(ValueLayout.JAVA_INT_UNALIGNED, to, src.getAtIndex(ValueLayout.JAVA_INT_UNALIGNED, from));
+                        case 2 -> dst.setAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, to,
+                                src.getAtIndex(ValueLayout.JAVA_SHORT_UNALIGNED, from));
+                        default -> MemorySegment.copy(src, from * e, dst, to * e, e);
+                    }
+                }
+            }
+            return p.own(p.device.constMem(dst, "Gemm's constant B packed transposed"));
         }
     }
 
@@ -171,14 +200,17 @@ final class OclLinalgOps {
         long sbk = op.transB() && !pack ? 1 : n;
         long sbn = op.transB() && !pack ? k : 1;
         Geometry geo = new Geometry(m, n, k, sam, sak, sbk, sbn, n, 1, p.longs(0, 0, 0, 0));
-        Transposer tr = pack ? transposer(p, t, 1, n, k) : null;
+        // A constant B (the weights of a fully connected layer) is packed once here, not per dispatch.
+        HostTensor constB = p.constant(1);
+        cl_mem packed = pack && constB != null && (long) n * k > 0 ? packTransposed(p, constB, n, k) : null;
+        Transposer tr = pack && packed == null ? transposer(p, t, 1, n, k) : null;
         boolean hasC = p.spec.inputs().size() == 3;
         long[] cs = hasC ? p.spec.inputs().get(2).shape().broadcastStrides(Shape.of(m, n)) : new long[] {0, 0};
         GemmFn g = gemmFn(p, m, n, floatTypes(t, t, t, t));
         cl_mem zeros = p.device.zeros();
         long[] bases = new long[4];
         return p.done((in, out, plan) -> {
-            cl_mem b = pack ? tr.run(plan, p, in[1]) : in[1];
+            cl_mem b = packed != null ? packed : pack ? tr.run(plan, p, in[1]) : in[1];
             runFloat(plan, g, geo, in[0], b, out[0], hasC ? in[2] : null, zeros, cs[0], cs[1], op.alpha(), op.beta(),
                     bases);
         });

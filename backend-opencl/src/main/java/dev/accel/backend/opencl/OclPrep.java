@@ -1,16 +1,19 @@
 package dev.accel.backend.opencl;
 
 import dev.accel.hal.DType;
+import dev.accel.hal.HostTensor;
 import dev.accel.hal.TensorType;
 import dev.accel.hal.op.OpSpec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.jocl.cl_mem;
 
 /**
- * What preparing one op spec needs: the device, program building, constant metadata buffers and
- * the index width. Everything created through it is owned by the resulting {@link OclOp}, or
- * released by {@link #abandon()} when preparing fails.
+ * What preparing one op spec needs: the device, program building, constant metadata buffers, the
+ * index width, and the inputs the caller declared constant (already checked against the spec).
+ * Everything created through it is owned by the resulting {@link OclOp}, or released by
+ * {@link #abandon()} when preparing fails.
  */
 final class OclPrep {
     /** Tensors above this many elements switch the kernels to 64-bit indexing. */
@@ -19,15 +22,25 @@ final class OclPrep {
     final OclDevice device;
     final OpSpec spec;
     final boolean wide;
+    private final Map<Integer, HostTensor> constants;
     private final List<AutoCloseable> owned = new ArrayList<>();
 
     OclPrep(OclDevice device, OpSpec spec) {
-        this(device, spec, false);
+        this(device, spec, false, Map.of());
+    }
+
+    OclPrep(OclDevice device, OpSpec spec, Map<Integer, HostTensor> constants) {
+        this(device, spec, false, constants);
     }
 
     OclPrep(OclDevice device, OpSpec spec, boolean forceWide) {
+        this(device, spec, forceWide, Map.of());
+    }
+
+    private OclPrep(OclDevice device, OpSpec spec, boolean forceWide, Map<Integer, HostTensor> constants) {
         this.device = device;
         this.spec = spec;
+        this.constants = Map.copyOf(constants);
         long max = 0;
         for (TensorType t : spec.inputs()) {
             max = Math.max(max, t.numel());
@@ -36,6 +49,11 @@ final class OclPrep {
             max = Math.max(max, t.numel());
         }
         this.wide = forceWide || max >= INT_INDEX_LIMIT;
+    }
+
+    /** The contents of input {@code index} when the caller declared it constant, else null. */
+    HostTensor constant(int index) {
+        return constants.get(index);
     }
 
     /** The build option for the index type. */
