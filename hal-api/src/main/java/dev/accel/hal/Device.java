@@ -43,7 +43,8 @@ public interface Device extends AutoCloseable {
      * quantisation parameters (a model's initializers). Every dispatch of the kernel must still
      * pass buffers at those input indices, holding exactly these contents; the device may use a
      * copy it pre-processed here instead (packed GEMM panels, a fixed requantisation scale), so
-     * changing a constant means preparing again. The default ignores the constants.
+     * changing a constant means preparing again. The device takes what it needs during this call:
+     * the caller may change or close the constant tensors afterwards. The default ignores them.
      *
      * @param constants input index to its contents; each must have that input's type
      * @throws InvalidArgumentException when an index is out of range or a type differs

@@ -36,7 +36,10 @@ public interface DeviceBuffer extends AutoCloseable {
      * allocation); empty otherwise. It lets a tensor cross from one device to another with one copy
      * instead of two through a staging tensor. Accesses through the segment are ordered like any
      * other: only once the fence of the last work on this buffer has completed, and not while queued
-     * work may still touch it. Valid while the buffer is open.
+     * work may still touch it. Valid while the buffer is open: the segment cannot be accessed after
+     * {@link #close()}.
+     *
+     * @throws IllegalStateException when the buffer is closed
      */
     default Optional<MemorySegment> hostSegment() {
         return Optional.empty();
