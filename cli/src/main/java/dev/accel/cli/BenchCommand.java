@@ -83,9 +83,16 @@ final class BenchCommand implements Command {
                     : "'" + String.join(" ", p.positionals()) + "'") + "; usage: accel bench cpu [--quick] [--out FILE.json] | "
                     + "accel bench plan [--quick] [--nodes N]");
         }
-        if (p.positionals().getFirst().equals("plan")) {
-            return plan(p, io);
+        try {
+            return p.positionals().getFirst().equals("plan") ? plan(p, io) : cpu(p, io);
+        } catch (IllegalStateException e) {
+            // JMH refused or failed (another JMH holds its lock, a benchmark threw): say so without a stack trace.
+            io.err().println("accel bench: " + e.getMessage());
+            return Main.FAILED;
         }
+    }
+
+    private int cpu(ArgParser.Parsed p, Io io) {
         if (p.values().containsKey("nodes")) {
             throw new UsageException("--nodes applies to 'accel bench plan' only");
         }
