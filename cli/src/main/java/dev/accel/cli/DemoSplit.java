@@ -148,18 +148,10 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
             for (String o : g.outputs()) {
                 HostTensor want = ref.output(o);
                 HostTensor got = split.output(o);
-                double diff = 0;
-                double scale = 0;
-                for (long i = 0; i < want.numel(); i++) {
-                    double w = want.getDouble(i);
-                    double d = Math.abs(w - got.getDouble(i));
-                    diff = Double.isNaN(d) ? Double.NaN : Math.max(diff, d);
-                    scale = Math.max(scale, Math.abs(w));
-                }
-                double rel = scale > 0 ? diff / scale : diff;
-                agreement.put(o, rel);
+                Agreement a = Agreement.of(want, got);
+                agreement.put(o, a.relative());
                 out.printf(Locale.ROOT, "agreement of %s %s with %s alone (fp32): largest |difference| %.3g, largest |value| %.3g, "
-                        + "relative difference %.3g%n", o, want.type(), cpu.info().id(), diff, scale, rel);
+                        + "relative difference %.3g%n", o, want.type(), cpu.info().id(), a.difference(), a.scale(), a.relative());
             }
         }
     }

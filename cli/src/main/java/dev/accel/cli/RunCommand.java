@@ -235,14 +235,9 @@ final class RunCommand implements Command {
             for (String o : g.outputs()) {
                 HostTensor want = ref.output(o);
                 HostTensor got = r.output(o);
-                double diff = 0;
-                double scale = 0;
-                for (long i = 0; i < want.numel(); i++) {
-                    diff = Math.max(diff, Math.abs(want.getDouble(i) - got.getDouble(i)));
-                    scale = Math.max(scale, Math.abs(want.getDouble(i)));
-                }
+                Agreement a = Agreement.of(want, got);
                 out.printf(Locale.ROOT, "compare %s with %s alone: largest |difference| %.3g, relative to the largest |value| %.3g%n",
-                        o, cpu.info().id(), diff, scale > 0 ? diff / scale : diff);
+                        o, cpu.info().id(), a.difference(), a.relative());
             }
         }
     }

@@ -175,16 +175,9 @@ class EveryDeviceSplitTest {
     private static double difference(Graph g, RunResult want, RunResult got) {
         double worst = 0;
         for (String o : g.outputs()) {
-            HostTensor w = want.output(o);
-            HostTensor h = got.output(o);
-            double diff = 0;
-            double scale = 0;
-            for (long i = 0; i < w.numel(); i++) {
-                diff = Math.max(diff, Math.abs(w.getDouble(i) - h.getDouble(i)));
-                scale = Math.max(scale, Math.abs(w.getDouble(i)));
-            }
-            assertTrue(scale > 0, o + " is all zeros on the CPU alone: the comparison would prove nothing");
-            worst = Math.max(worst, diff / scale);
+            Agreement a = Agreement.of(want.output(o), got.output(o));
+            assertTrue(a.scale() > 0, o + " is all zeros on the CPU alone: the comparison would prove nothing");
+            worst = Double.isNaN(a.relative()) ? Double.NaN : Math.max(worst, a.relative());
         }
         return worst;
     }
