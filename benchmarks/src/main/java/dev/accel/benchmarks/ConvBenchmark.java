@@ -5,6 +5,7 @@ import dev.accel.backend.cpu.CpuOps;
 import dev.accel.backend.cpu.CpuParallel;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,7 +22,9 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * One convolution layer ({@link ConvLayer}, batch 1, FP32, with bias): accel's Conv kernel against
  * ONNX Runtime's Conv on a one-node model whose weights and bias are initializers (as in a real
- * model, so ONNX Runtime may pre-pack them). {@code ortLayout} runs ONNX Runtime at its default
+ * model, so ONNX Runtime may pre-pack them). accel's kernel is likewise compiled with the weights
+ * and bias as constant inputs (what {@code Device.prepare(spec, constants)} does), so it packs them
+ * once; each call still takes X in NCHW and writes Y in NCHW. {@code ortLayout} runs ONNX Runtime at its default
  * optimization level (all, which may move the node into its blocked NCHWc layout with reorders
  * around it); {@code ort} at the extended level (plain NCHW kernels). The suite takes the faster of
  * the two as the peer.
@@ -32,6 +35,10 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 public class ConvBenchmark {
     @Param({"resnet50.res2.3x3.64"})
     public String layer;
+
+    /** Whether accel's kernel gets W and B as constants (packed once); false measures packing them per call. */
+    @Param({"true"})
+    public boolean prepared;
 
     private Arena arena;
     private MemorySegment y;
@@ -52,7 +59,7 @@ public class ConvBenchmark {
         out = new MemorySegment[] {y};
         String method = params.getBenchmark();
         if (method.endsWith(".accel")) {
-            accel = CpuOps.compile(l.spec(), false);
+            accel = CpuOps.compile(l.spec(), prepared ? Map.of(1, w, 2, b) : Map.of(), false);
         } else {
             var level = method.endsWith(".ortLayout") ? OrtLevels.DEFAULT : OrtLevels.NCHW;
             ort = new OrtRunner(l.onnx(Buffers.toFloats(w), Buffers.toFloats(b)), CpuParallel.THREADS, level)

@@ -9,6 +9,7 @@ import dev.accel.hal.op.MatMulInteger;
 import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -25,7 +26,8 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 /**
  * Square INT8 GEMM with int32 results, {@code n x n}: MatMulInteger of uint8 A and int8 B with
  * per-tensor zero points (the usual dynamic-quantization pairing), accel against ONNX Runtime's
- * MatMulInteger (zero points as initializers). The suite compares it with accel's own FP32 GEMM.
+ * MatMulInteger (zero points as initializers; accel's kernel gets them as constant inputs too, A and B
+ * are inputs of both). The suite compares it with accel's own FP32 GEMM.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -54,7 +56,7 @@ public class Int8Benchmark {
         out = new MemorySegment[] {y};
         if (params.getBenchmark().endsWith(".accel")) {
             accel = CpuOps.compile(OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, n, n), TensorType.of(DType.I8, n, n),
-                    TensorType.of(DType.U8), TensorType.of(DType.I8)), false);
+                    TensorType.of(DType.U8), TensorType.of(DType.I8)), Map.of(2, za, 3, zb), false);
         } else {
             byte[] model = new OnnxModel("MatMulInteger").input("A", OnnxModel.UINT8, n, n).input("B", OnnxModel.INT8, n, n)
                     .initializer("a_zero_point", OnnxModel.UINT8, new byte[] {(byte) 128})

@@ -39,6 +39,9 @@ final class CpuBuffer implements DeviceBuffer {
 
     @Override
     public Optional<MemorySegment> hostSegment() {
+        if (isClosed()) {
+            throw new IllegalStateException("cpu: hostSegment of a closed buffer (" + type + ")");
+        }
         return Optional.of(segment);
     }
 

@@ -1,12 +1,14 @@
 package dev.accel.backend.cpu;
 
 import dev.accel.hal.Capabilities;
+import dev.accel.hal.Checks;
 import dev.accel.hal.DType;
 import dev.accel.hal.Device;
 import dev.accel.hal.DeviceBuffer;
 import dev.accel.hal.DeviceInfo;
 import dev.accel.hal.DeviceKind;
 import dev.accel.hal.DeviceProfile;
+import dev.accel.hal.HostTensor;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.OutOfDeviceMemoryException;
 import dev.accel.hal.OwnedResources;
@@ -16,9 +18,11 @@ import dev.accel.hal.TensorType;
 import dev.accel.hal.UnsupportedOpException;
 import dev.accel.hal.op.OpSpec;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
@@ -100,6 +104,29 @@ public final class CpuDevice implements Device {
             throw new UnsupportedOpException(info.id() + " cannot run " + spec + ": " + s.reason());
         }
         CpuKernel k = new CpuKernel(this, spec, CpuOps.compile(spec, CpuOps.SCALAR));
+        owned.add(k);
+        return k;
+    }
+
+    /**
+     * Prepares a kernel with constant inputs: the matrix and convolution kernels pack constant
+     * weights (and their zero points) into their GEMM panel layout here, once, and read constant
+     * biases, scales and zero points here; the constants' contents are copied, not kept. The kernel
+     * computes bit for bit what {@link #prepare(OpSpec)} gives for the same inputs.
+     */
+    @Override
+    public Kernel prepare(OpSpec spec, Map<Integer, HostTensor> constants) {
+        Checks.constants(spec, constants);
+        checkOpen();
+        Support s = CpuOps.support(spec);
+        if (!s.runnable()) {
+            throw new UnsupportedOpException(info.id() + " cannot run " + spec + ": " + s.reason());
+        }
+        Map<Integer, MemorySegment> segments = new HashMap<>();
+        for (var e : constants.entrySet()) {
+            segments.put(e.getKey(), e.getValue().segment());
+        }
+        CpuKernel k = new CpuKernel(this, spec, CpuOps.compile(spec, segments, CpuOps.SCALAR));
         owned.add(k);
         return k;
     }

@@ -44,7 +44,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Maps op specs to CPU kernels. Kernels are written for float32 (and 8-bit integers for the
@@ -81,18 +83,31 @@ public final class CpuOps {
      * @param scalar true for the scalar reference twin, false for the Vector API kernels
      */
     public static CpuOp compile(OpSpec spec, boolean scalar) {
+        return compile(spec, Map.of(), scalar);
+    }
+
+    /**
+     * Compiles a spec some of whose inputs are constant: {@code constants} maps an input index to its
+     * contents, read during this call and not kept. The matrix and convolution kernels pack constant
+     * weights once, here (see {@link LinalgKernels#compile(OpSpec, Map, boolean)}); every run must
+     * still pass those contents at those indices, and computes bit for bit what the kernel compiled
+     * without constants computes. Other ops ignore {@code constants}.
+     *
+     * @param scalar true for the scalar reference twin, false for the Vector API kernels
+     */
+    public static CpuOp compile(OpSpec spec, Map<Integer, MemorySegment> constants, boolean scalar) {
         Op op = spec.op();
         if (!movesBytesOnly(op) && hasHalf(spec)) {
-            return widened(spec, scalar);
+            return widened(spec, constants, scalar);
         }
         return switch (op) {
-            case MatMul m -> LinalgKernels.compile(spec, scalar);
-            case Gemm g -> LinalgKernels.compile(spec, scalar);
-            case Conv2d c -> LinalgKernels.compile(spec, scalar);
-            case MatMulInteger m -> LinalgKernels.compile(spec, scalar);
-            case QLinearMatMul m -> LinalgKernels.compile(spec, scalar);
-            case ConvInteger c -> LinalgKernels.compile(spec, scalar);
-            case QLinearConv c -> LinalgKernels.compile(spec, scalar);
+            case MatMul m -> LinalgKernels.compile(spec, constants, scalar);
+            case Gemm g -> LinalgKernels.compile(spec, constants, scalar);
+            case Conv2d c -> LinalgKernels.compile(spec, constants, scalar);
+            case MatMulInteger m -> LinalgKernels.compile(spec, constants, scalar);
+            case QLinearMatMul m -> LinalgKernels.compile(spec, constants, scalar);
+            case ConvInteger c -> LinalgKernels.compile(spec, constants, scalar);
+            case QLinearConv c -> LinalgKernels.compile(spec, constants, scalar);
             case Unary u -> ElementwiseKernels.compile(spec, scalar);
             case Binary b -> ElementwiseKernels.compile(spec, scalar);
             case Sum s -> ElementwiseKernels.compile(spec, scalar);
@@ -141,14 +156,26 @@ public final class CpuOps {
         return d == DType.F16 || d == DType.BF16;
     }
 
-    /** The float32 kernel wrapped in conversions from and to half storage. */
-    private static CpuOp widened(OpSpec spec, boolean scalar) {
+    /** The float32 kernel wrapped in conversions from and to half storage; half constants are widened once, here. */
+    private static CpuOp widened(OpSpec spec, Map<Integer, MemorySegment> constants, boolean scalar) {
         List<TensorType> in32 = new ArrayList<>();
         for (TensorType t : spec.inputs()) {
             in32.add(isHalf(t.dtype()) ? t.withDType(DType.F32) : t);
         }
         OpSpec spec32 = OpSpec.of(spec.op(), in32);
-        CpuOp inner = compile(spec32, scalar);
+        CpuOp inner;
+        if (constants.isEmpty()) {
+            inner = compile(spec32, scalar);
+        } else {
+            try (Arena scratch = Arena.ofConfined()) {
+                Map<Integer, MemorySegment> wide = new HashMap<>();
+                for (var e : constants.entrySet()) {
+                    DType t = spec.inputs().get(e.getKey()).dtype();
+                    wide.put(e.getKey(), isHalf(t) ? widenSerial(e.getValue(), t, scratch) : e.getValue());
+                }
+                inner = compile(spec32, wide, scalar);
+            }
+        }
         DType[] inTypes = spec.inputs().stream().map(TensorType::dtype).toArray(DType[]::new);
         DType[] outTypes = spec.outputs().stream().map(TensorType::dtype).toArray(DType[]::new);
         return (inputs, outputs) -> {
@@ -180,6 +207,17 @@ public final class CpuOps {
                 f.setAtIndex(FLOAT, i, t == DType.F16 ? Half.f16ToFloat(h) : Half.bf16ToFloat(h));
             }
         });
+        return f;
+    }
+
+    /** As {@link #widen}, on the calling thread (the segment is confined to it). */
+    private static MemorySegment widenSerial(MemorySegment half, DType t, Arena arena) {
+        long n = half.byteSize() / 2;
+        MemorySegment f = arena.allocate(Math.max(1, n * 4), 64).asSlice(0, n * 4);
+        for (long i = 0; i < n; i++) {
+            short h = half.getAtIndex(HALF, i);
+            f.setAtIndex(FLOAT, i, t == DType.F16 ? Half.f16ToFloat(h) : Half.bf16ToFloat(h));
+        }
         return f;
     }
 

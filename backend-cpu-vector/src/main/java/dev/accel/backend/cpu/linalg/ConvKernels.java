@@ -10,6 +10,7 @@ import dev.accel.hal.op.QLinearConv;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Arrays;
+import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -25,7 +26,8 @@ import jdk.incubator.vector.VectorSpecies;
  * views (the padded copy holds {@code x - zeroPoint}) and an int32 GEMM; QLinearConv accumulates
  * into int32 scratch, adds its bias and requantizes per output channel. Images and groups run in
  * parallel when there are enough of them; otherwise each GEMM (and the padded copy feeding it)
- * splits across cores itself.
+ * splits across cores itself. Constant weights are packed per group at compile time (see
+ * {@link #conv2d}); the padded copy and the lowered input, which depend on X, are built per call.
  */
 final class ConvKernels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -46,27 +48,80 @@ final class ConvKernels {
      * output channel, or null); {@code bias} (float32 outputs only) is added by the GEMM's epilogue.
      */
     private record Operands(MemorySegment x, MemorySegment w, MemorySegment y, boolean integer, boolean xu, boolean wu,
-                            int xzp, int wzp, int[] wzpc, float[] bias) {
+                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared) {
         int wZeroPoint(int channel) {
             return wzpc == null ? wzp : wzpc[channel];
         }
     }
 
-    /** Conv2d over float32. */
-    static CpuOp conv2d(OpSpec spec, Conv2d c) {
+    /**
+     * What was computed from constant inputs at prepare time: per group the weights packed as GEMM A
+     * panels ({@code gemm}), or for depthwise the taps of every channel as floats, zero point
+     * subtracted ({@code taps}); null where the weights were not constant.
+     */
+    private record Prepared(PackedPanels[] gemm, float[] taps) {
+        static final Prepared NONE = new Prepared(null, null);
+    }
+
+    /**
+     * Packs constant weights {@code w} (float32, or 8-bit read as {@code w - zero point}) for the
+     * path this geometry takes: the integer depthwise path only when {@code integerDepthwise}.
+     */
+    private static Prepared prepare(ConvGeom g, Depthwise dw, MemorySegment w, boolean integer, boolean wu, int wzp, int[] wzpc) {
+        if (dw != null) {
+            int taps = g.kh() * g.kw();
+            float[] t = new float[g.m() * taps];
+            int mask = wu ? 0xFF : -1;
+            for (int ch = 0; ch < g.m(); ch++) {
+                int z = wzpc == null ? wzp : wzpc[ch];
+                for (int i = 0; i < taps; i++) {
+                    long at = (long) ch * taps + i;
+                    t[ch * taps + i] = integer ? (w.get(ValueLayout.JAVA_BYTE, at) & mask) - z : w.getAtIndex(FLOAT, at);
+                }
+            }
+            return new Prepared(null, t);
+        }
+        if (g.ohw() == 0) {
+            return Prepared.NONE;
+        }
+        PackedPanels[] packed = new PackedPanels[g.groups()];
+        for (int gi = 0; gi < packed.length; gi++) {
+            packed[gi] = PackedPanels.asA(weights(g, w, integer, wu, wzp, wzpc, gi), g.mg(), g.kg(),
+                    integer ? GemmCore.KC_INT : GemmCore.KC);
+        }
+        return new Prepared(packed, null);
+    }
+
+    /** Group gi's weights as the GEMM's A, {@code mg x kg}. */
+    private static MatrixView weights(ConvGeom g, MemorySegment w, boolean integer, boolean wu, int wzp, int[] wzpc, int gi) {
+        int mg = g.mg();
+        long base = (long) gi * mg * g.kg();
+        if (!integer) {
+            return MatrixView.f32(w, base, g.kg(), 1);
+        }
+        return MatrixView.int8(w, wu, base, g.kg(), 1, wzp, wzpc == null ? null : Arrays.copyOfRange(wzpc, gi * mg, gi * mg + mg));
+    }
+
+    /**
+     * Conv2d over float32. {@code constants} (input index to contents, possibly empty) lets the
+     * weights be packed and the bias read once, here.
+     */
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants) {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
+        Prepared prepared = constants.containsKey(1) ? prepare(g, dw, constants.get(1), false, false, 0, null) : Prepared.NONE;
+        float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
         return (in, out) -> {
-            float[] bias = hasBias ? in[2].toArray(FLOAT) : null;
-            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias);
+            float[] bias = constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null;
+            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared);
             run(g, dw, taps, op);
         };
     }
 
-    /** ConvInteger: int32 output. */
-    static CpuOp convInteger(OpSpec spec, Conv2d c) {
+    /** ConvInteger: int32 output; constant weights (with their zero point, if any) are packed here. */
+    static CpuOp convInteger(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants) {
         ConvGeom g = geom(spec, c);
         TensorType xt = spec.inputs().get(0);
         TensorType wt = spec.inputs().get(1);
@@ -74,17 +129,28 @@ final class ConvKernels {
         long wZpCount = nIn > 3 ? spec.inputs().get(3).numel() : 0;
         Depthwise dw = g.depthwise() && g.kh() * g.kw() <= Depthwise.MAX_EXACT_TAPS ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
+        boolean wu = wt.dtype() == DType.U8;
+        Prepared prepared = Prepared.NONE;
+        if (constants.containsKey(1) && (nIn <= 3 || constants.containsKey(3))) {
+            MemorySegment z = nIn > 3 ? constants.get(3) : null;
+            prepared = prepare(g, dw, constants.get(1), true, wu, z == null ? 0 : Quant.zeroPoint(z, wt.dtype()),
+                    z == null ? null : Quant.zeroPoints(z, wt.dtype(), wZpCount));
+        }
+        Prepared p = prepared;
         return (in, out) -> {
             int xzp = nIn > 2 ? Quant.zeroPoint(in[2], xt.dtype()) : 0;
             int wzp = nIn > 3 ? Quant.zeroPoint(in[3], wt.dtype()) : 0;
             int[] wzpc = nIn > 3 ? Quant.zeroPoints(in[3], wt.dtype(), wZpCount) : null;
-            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wt.dtype() == DType.U8, xzp, wzp,
-                    wzpc, null));
+            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p));
         };
     }
 
-    /** QLinearConv: int32 accumulation into scratch, bias, then requantization per output channel. */
-    static CpuOp qlinearConv(OpSpec spec, Conv2d c) {
+    /**
+     * QLinearConv: int32 accumulation into scratch, bias, then requantization per output channel.
+     * Constant weights and weight zero point are packed here; constant scales give the multipliers
+     * here, a constant bias is read here.
+     */
+    static CpuOp qlinearConv(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants) {
         ConvGeom g = geom(spec, c);
         TensorType xt = spec.inputs().get(0);
         TensorType wt = spec.inputs().get(3);
@@ -94,17 +160,29 @@ final class ConvKernels {
         long wZpCount = spec.inputs().get(5).numel();
         Depthwise dw = g.depthwise() && g.kh() * g.kw() <= Depthwise.MAX_EXACT_TAPS ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
+        boolean wu = wt.dtype() == DType.U8;
+        Prepared p = Prepared.NONE;
+        if (constants.containsKey(3) && constants.containsKey(5)) {
+            MemorySegment z = constants.get(5);
+            p = prepare(g, dw, constants.get(3), true, wu, Quant.zeroPoint(z, wt.dtype()), Quant.zeroPoints(z, wt.dtype(), wZpCount));
+        }
+        Prepared prepared = p;
+        double[] constMult = constants.containsKey(1) && constants.containsKey(4) && constants.containsKey(6)
+                ? Quant.multipliers(constants.get(1).get(FLOAT, 0), Quant.scales(constants.get(4), wScaleCount, g.m()),
+                        constants.get(6).get(FLOAT, 0))
+                : null;
+        int[] constBias = hasBias && constants.containsKey(8) ? constants.get(8).toArray(INT) : null;
         return (in, out) -> {
             int xzp = Quant.zeroPoint(in[2], xt.dtype());
             int wzp = Quant.zeroPoint(in[5], wt.dtype());
             int[] wzpc = Quant.zeroPoints(in[5], wt.dtype(), wZpCount);
-            double[] mult = Quant.multipliers(in[1].get(FLOAT, 0), Quant.scales(in[4], wScaleCount, g.m()), in[6].get(FLOAT, 0));
-            int[] bias = hasBias ? in[8].toArray(INT) : null;
+            double[] mult = constMult != null ? constMult
+                    : Quant.multipliers(in[1].get(FLOAT, 0), Quant.scales(in[4], wScaleCount, g.m()), in[6].get(FLOAT, 0));
+            int[] bias = constBias != null ? constBias : hasBias ? in[8].toArray(INT) : null;
             int yzp = Quant.zeroPoint(in[7], yt);
             long planes = (long) g.n() * g.m();
             MemorySegment acc = MemorySegment.ofArray(new int[(int) Math.max(1, planes * g.ohw())]);
-            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wt.dtype() == DType.U8, xzp, wzp, wzpc,
-                    null));
+            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared));
             requantizePlanes(acc, g, bias, mult, yzp, yt, out[0]);
         };
     }
@@ -166,10 +244,8 @@ final class ConvKernels {
         int kg = g.kg();
         int ohw = g.ohw();
         long yBase = ((long) ni * g.m() + (long) gi * mg) * ohw;
-        MatrixView a = op.integer()
-                ? MatrixView.int8(op.w(), op.wu(), (long) gi * mg * kg, kg, 1, op.wzp(),
-                        op.wzpc() == null ? null : Arrays.copyOfRange(op.wzpc(), gi * mg, gi * mg + mg))
-                : MatrixView.f32(op.w(), (long) gi * mg * kg, kg, 1);
+        PanelSource a = op.prepared().gemm() != null ? op.prepared().gemm()[gi]
+                : weights(g, op.w(), op.integer(), op.wu(), op.wzp(), op.wzpc(), gi);
         long xBase = ((long) ni * g.c() + (long) gi * g.cg()) * g.hw();
         if (g.pointwise()) {
             MatrixView bt = op.integer() ? MatrixView.int8(op.x(), op.xu(), xBase, 1, ohw, op.xzp(), null)
@@ -274,11 +350,14 @@ final class ConvKernels {
             float[] row = new float[g.w() + 2 * L];
             float[] acc = new float[Depthwise.CHAINS * L];
             float[] wk = new float[taps];
+            float[] constTaps = op.prepared().taps();
             for (int p = from; p < to; p++) {
                 int ch = p % g.c();
                 dw.load(pad, row, op.x(), p * g.hw(), op.integer(), op.xu(), op.xzp());
                 long wBase = (long) ch * taps;
-                if (op.integer()) {
+                if (constTaps != null) {
+                    System.arraycopy(constTaps, ch * taps, wk, 0, taps);
+                } else if (op.integer()) {
                     int mask = op.wu() ? 0xFF : -1;
                     int z = op.wZeroPoint(ch);
                     for (int t = 0; t < taps; t++) {

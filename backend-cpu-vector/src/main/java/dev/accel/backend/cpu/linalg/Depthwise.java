@@ -6,7 +6,6 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -20,7 +19,8 @@ import jdk.incubator.vector.VectorSpecies;
  * {@code (j * dw) % sw} of padded row {@code oy * sh + i * dh}, starting at {@code (j * dw) / sw}:
  * every stride and dilation becomes a contiguous vector load, and no bounds test remains in the
  * inner loop. Stride 1 rows are bulk copies; stride 2 rows are split into their two phases a vector
- * pair at a time (a two-vector lane selection); other strides element by element.
+ * pair at a time by two-vector permutes ({@link Lanes}), float rows read straight from the input;
+ * other strides element by element.
  *
  * <p>The output plane is computed as a list of (output row, vector) pairs, {@link #CHAINS} at a time:
  * each pair is an independent FMA chain over the taps, so that the FMA latency is hidden even for
@@ -41,8 +41,6 @@ final class Depthwise {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Independent accumulators per step: FMA latency times FMA pipes. */
     static final int CHAINS = 8;
-    /** The even lanes of a vector: compressing by it (and by its complement) de-interleaves a stride-2 row. */
-    private static final VectorMask<Float> EVEN = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
 
     /** Largest tap count for which an 8-bit depthwise convolution is exact in float. */
     static final int MAX_EXACT_TAPS = 256;
@@ -125,6 +123,10 @@ final class Depthwise {
                 }
                 continue;
             }
+            if (sw == 2 && !integer) {
+                splitDirect(pad, base, x, src, w);
+                continue;
+            }
             if (integer) {
                 widen(row, 0, x, src, w, unsigned, zp);
             } else {
@@ -149,23 +151,56 @@ final class Depthwise {
 
     /**
      * Stride 2: input columns {@code 2t + e} go to phase {@code (e + pl) % 2} at {@code t + (e + pl) / 2};
-     * two vectors of input give one vector of each phase. The last pair reads the row's zero tail and
-     * writes zeros past the row's end, inside the phase's vector of slack (or onto its right padding);
-     * each phase's last store reaches half a vector further, still inside that slack.
+     * two vectors of input give one vector of each phase ({@link Lanes#deinterleave}). The last pair
+     * reads the row's zero tail and writes zeros past the row's end, inside the phase's two vectors of
+     * slack (or onto its right padding).
      */
     private void splitPairs(float[] pad, int base, float[] row, int w) {
         int pl = g.pl();
         int evenAt = base + (pl % 2) * phaseStride + pl / 2;
         int oddAt = base + ((1 + pl) % 2) * phaseStride + (1 + pl) / 2;
-        VectorMask<Float> odd = EVEN.not();
+        FloatVector evens = Lanes.evens();
+        FloatVector odds = Lanes.odds();
         for (int t = 0; 2 * t < w; t += L) {
             FloatVector v0 = FloatVector.fromArray(F, row, 2 * t);
             FloatVector v1 = FloatVector.fromArray(F, row, 2 * t + L);
-            // Each compress packs half a vector at the bottom (zeros above); the second store overwrites those zeros.
-            v0.compress(EVEN).intoArray(pad, evenAt + t);
-            v1.compress(EVEN).intoArray(pad, evenAt + t + L / 2);
-            v0.compress(odd).intoArray(pad, oddAt + t);
-            v1.compress(odd).intoArray(pad, oddAt + t + L / 2);
+            evens.selectFrom(v0, v1).intoArray(pad, evenAt + t);
+            odds.selectFrom(v0, v1).intoArray(pad, oddAt + t);
+        }
+    }
+
+    /**
+     * As {@link #splitPairs} for a float row read straight from the input (element index {@code src}),
+     * without the copy into a row scratch first: whole vector pairs, then one masked pair (a second
+     * vector of zeros when the row ends in the first).
+     */
+    private void splitDirect(float[] pad, int base, MemorySegment x, long src, int w) {
+        int pl = g.pl();
+        int evenAt = base + (pl % 2) * phaseStride + pl / 2;
+        int oddAt = base + ((1 + pl) % 2) * phaseStride + (1 + pl) / 2;
+        FloatVector evens = Lanes.evens();
+        FloatVector odds = Lanes.odds();
+        long at = src * 4;
+        int t = 0;
+        for (; 2 * t + 2 * L <= w; t += L) {
+            FloatVector v0 = FloatVector.fromMemorySegment(F, x, at + 8L * t, LE);
+            FloatVector v1 = FloatVector.fromMemorySegment(F, x, at + 8L * t + 4L * L, LE);
+            evens.selectFrom(v0, v1).intoArray(pad, evenAt + t);
+            odds.selectFrom(v0, v1).intoArray(pad, oddAt + t);
+        }
+        if (2 * t < w) {
+            FloatVector v0;
+            FloatVector v1;
+            if (2 * t + L <= w) {
+                v0 = FloatVector.fromMemorySegment(F, x, at + 8L * t, LE);
+                v1 = 2 * t + L < w ? FloatVector.fromMemorySegment(F, x, at + 8L * t + 4L * L, LE, F.indexInRange(2 * t + L, w))
+                        : FloatVector.zero(F);
+            } else {
+                v0 = FloatVector.fromMemorySegment(F, x, at + 8L * t, LE, F.indexInRange(2 * t, w));
+                v1 = FloatVector.zero(F);
+            }
+            evens.selectFrom(v0, v1).intoArray(pad, evenAt + t);
+            odds.selectFrom(v0, v1).intoArray(pad, oddAt + t);
         }
     }
 

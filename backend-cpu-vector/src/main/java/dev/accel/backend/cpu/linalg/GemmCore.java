@@ -19,7 +19,9 @@ import java.lang.foreign.ValueLayout;
  * one after the other (kept in L2); then for each B panel (kept in L1, {@code KC * NR * 4} bytes)
  * every A panel runs through the {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k
  * works and only the epilogue knows about partial tiles; full float tiles go straight from the
- * accumulators to C, a convolution's bias added there ({@link Target#rowBias}).
+ * accumulators to C, a convolution's bias added there ({@link Target#rowBias}). An operand given as
+ * {@link PackedPanels} (constant weights packed once at prepare time, for the same K block) is read
+ * in place and never packed: the same floats in the same order, so the same result bit for bit.
  *
  * <p>Threads: the output is cut along whichever of M or N has more register tiles into one
  * rectangle per thread (never finer than about {@link #MIN_TASK_WORK} multiply-adds); each thread
@@ -158,30 +160,44 @@ final class GemmCore {
             skinny(s, i0, i1, j0, j1, k, a, bt, c);
             return;
         }
-        int kcMax = balancedK(k, c.integer() ? KC_INT : KC);
+        int limit = c.integer() ? KC_INT : KC;
+        int kcMax = balancedK(k, limit);
+        PackedPanels pa = prepacked(a, limit, false);
+        PackedPanels pb = prepacked(bt, limit, true);
         // With one block of rows, each packed B element is used once: keep the block in L2 rather than
         // L3, or packing it costs a round trip to memory (measured as much time as the FMAs).
         int ncLimit = i1 - i0 <= MC ? Math.max(NR, L2_BLOCK / (4 * kcMax) / NR * NR) : NC;
         int ncMax = Math.min(ncLimit, roundUp(j1 - j0, NR));
-        float[] bp = s.b(kcMax * ncMax);
-        float[] ap = s.a;
+        float[] bp = pb != null ? pb.data() : s.b(kcMax * ncMax);
+        float[] ap = pa != null ? pa.data() : s.a;
         float[] tile = s.tile;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = pc > 0 || c.accumulate();
-                bt.packColumnBlock(bp, 0, jc, nc, NR, pc, kc);
+                int bBase = 0;
+                if (pb != null) {
+                    bBase = pb.offset(pc, jc);
+                } else {
+                    bt.packColumnBlock(bp, 0, jc, nc, NR, pc, kc);
+                }
                 for (int ic = i0; ic < i1; ic += MC) {
                     int mc = Math.min(MC, i1 - ic);
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        a.packRows(ap, ir * kc, ic + ir, Math.min(MR, mc - ir), MR, pc, kc);
+                    int aBase = 0;
+                    if (pa != null) {
+                        aBase = pa.offset(pc, ic);
+                    } else {
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            a.packRows(ap, ir * kc, ic + ir, Math.min(MR, mc - ir), MR, pc, kc);
+                        }
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
                         for (int ir = 0; ir < mc; ir += MR) {
                             long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
-                            tile(kc, ap, ir * kc, bp, jr * kc, tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add);
+                            tile(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile, ic + ir, Math.min(MR, mc - ir), nr, c, at,
+                                    add);
                         }
                     }
                 }
@@ -189,27 +205,43 @@ final class GemmCore {
         }
     }
 
+    /** {@code src} as panels packed ahead of time that this GEMM can read in place, else null (pack per call). */
+    private static PackedPanels prepacked(PanelSource src, int limit, boolean asB) {
+        return src instanceof PackedPanels p && p.fits(limit, asB) ? p : null;
+    }
+
     /**
      * The loop nest for few rows: per K block, A packed once; then per NR-wide panel of B, the panel
      * packed into L1 and every A panel run over it. B streams from memory exactly once.
      */
     private static void skinny(Scratch s, int i0, int i1, int j0, int j1, int k, PanelSource a, PanelSource bt, Target c) {
-        int kcMax = balancedK(k, c.integer() ? KC_INT : KC);
-        float[] bp = s.b(kcMax * NR);
-        float[] ap = s.a;
+        int limit = c.integer() ? KC_INT : KC;
+        int kcMax = balancedK(k, limit);
+        PackedPanels pa = prepacked(a, limit, false);
+        PackedPanels pb = prepacked(bt, limit, true);
+        float[] bp = pb != null ? pb.data() : s.b(kcMax * NR);
+        float[] ap = pa != null ? pa.data() : s.a;
         float[] tile = s.tile;
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
             boolean add = pc > 0 || c.accumulate();
-            for (int ir = i0; ir < i1; ir += MR) {
-                a.packRows(ap, (ir - i0) * kc, ir, Math.min(MR, i1 - ir), MR, pc, kc);
+            int aBase = pa != null ? pa.offset(pc, i0) : 0;
+            if (pa == null) {
+                for (int ir = i0; ir < i1; ir += MR) {
+                    a.packRows(ap, (ir - i0) * kc, ir, Math.min(MR, i1 - ir), MR, pc, kc);
+                }
             }
             for (int jr = j0; jr < j1; jr += NR) {
                 int nr = Math.min(NR, j1 - jr);
-                bt.packColumns(bp, 0, jr, nr, NR, pc, kc);
+                int bo = 0;
+                if (pb != null) {
+                    bo = pb.offset(pc, jr);
+                } else {
+                    bt.packColumns(bp, 0, jr, nr, NR, pc, kc);
+                }
                 for (int ir = i0; ir < i1; ir += MR) {
                     long at = c.base() + (long) ir * c.ldc() + jr;
-                    tile(kc, ap, (ir - i0) * kc, bp, 0, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
+                    tile(kc, ap, aBase + (ir - i0) * kc, bp, bo, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
                 }
             }
         }

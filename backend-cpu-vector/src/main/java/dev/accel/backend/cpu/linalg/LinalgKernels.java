@@ -12,6 +12,8 @@ import dev.accel.hal.op.MatMulInteger;
 import dev.accel.hal.op.OpSpec;
 import dev.accel.hal.op.QLinearConv;
 import dev.accel.hal.op.QLinearMatMul;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
 
 /**
  * CPU kernels for MatMul, Gemm, Conv2d and the integer and quantized matmul and convolution.
@@ -26,6 +28,12 @@ import dev.accel.hal.op.QLinearMatMul;
  * loops, {@code ScalarMatMul}, {@code ScalarConv}), the reference the vector path is tested
  * against.
  *
+ * <p>Constant inputs ({@code Device.prepare(spec, constants)}): the weight operand of every op here
+ * (B of MatMul, Gemm and the integer matmuls; W of the convolutions), with its zero point where it
+ * has one, is packed once into the GEMM's panel layout ({@link PackedPanels}); depthwise taps are
+ * widened once; constant biases, scales (the requantization multipliers) and zero points are read
+ * once. The skinny kernel streams B as it lies in memory, so a few-row product packs nothing.
+ *
  * <p>Float ops take float32 only here: the caller widens float16 and bfloat16 around these kernels.
  */
 public final class LinalgKernels {
@@ -38,25 +46,38 @@ public final class LinalgKernels {
      * @throws UnsupportedOpException for another op, or a float op over a dtype other than float32
      */
     public static CpuOp compile(OpSpec spec, boolean scalar) {
+        return compile(spec, Map.of(), scalar);
+    }
+
+    /**
+     * As {@link #compile(OpSpec, boolean)}, with some inputs constant: {@code constants} maps an input
+     * index to its contents (read here, not kept). The vector kernels pack constant weights (and
+     * their zero points) into the GEMM's panel layout once, here, and read constant biases, scales
+     * and zero points once; every run must still pass the same contents at those indices, and gives
+     * bit for bit what the kernel compiled without constants gives. The scalar twins read their
+     * inputs at every run and ignore {@code constants}.
+     */
+    public static CpuOp compile(OpSpec spec, Map<Integer, MemorySegment> constants, boolean scalar) {
+        Map<Integer, MemorySegment> k = scalar ? Map.of() : constants;
         return switch (spec.op()) {
             case MatMul m -> {
                 requireF32(spec);
-                yield scalar ? ScalarMatMul.matMul(spec) : MatMulKernels.matMul(spec);
+                yield scalar ? ScalarMatMul.matMul(spec) : MatMulKernels.matMul(spec, k);
             }
             case Gemm g -> {
                 requireF32(spec);
-                yield scalar ? ScalarMatMul.gemm(spec, g) : MatMulKernels.gemm(spec, g);
+                yield scalar ? ScalarMatMul.gemm(spec, g) : MatMulKernels.gemm(spec, g, k);
             }
             case Conv2d c -> {
                 requireF32(spec);
-                yield scalar ? ScalarConv.conv2d(spec, c) : ConvKernels.conv2d(spec, c);
+                yield scalar ? ScalarConv.conv2d(spec, c) : ConvKernels.conv2d(spec, c, k);
             }
-            case MatMulInteger m -> scalar ? ScalarMatMul.matMulInteger(spec) : MatMulKernels.matMulInteger(spec);
-            case QLinearMatMul m -> scalar ? ScalarMatMul.qlinearMatMul(spec) : MatMulKernels.qlinearMatMul(spec);
+            case MatMulInteger m -> scalar ? ScalarMatMul.matMulInteger(spec) : MatMulKernels.matMulInteger(spec, k);
+            case QLinearMatMul m -> scalar ? ScalarMatMul.qlinearMatMul(spec) : MatMulKernels.qlinearMatMul(spec, k);
             case ConvInteger c -> scalar ? ScalarConv.convInteger(spec, c.geometry())
-                    : ConvKernels.convInteger(spec, c.geometry());
+                    : ConvKernels.convInteger(spec, c.geometry(), k);
             case QLinearConv c -> scalar ? ScalarConv.qlinearConv(spec, c.geometry())
-                    : ConvKernels.qlinearConv(spec, c.geometry());
+                    : ConvKernels.qlinearConv(spec, c.geometry(), k);
             default -> throw new UnsupportedOpException("cpu linalg: " + spec + " is not a matrix or convolution op; "
                     + "requires MatMul, Gemm, Conv, MatMulInteger, QLinearMatMul, ConvInteger or QLinearConv");
         };

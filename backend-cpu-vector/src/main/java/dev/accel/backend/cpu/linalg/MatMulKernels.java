@@ -9,6 +9,7 @@ import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.Map;
 
 /**
  * Vector API kernels for MatMul, Gemm, MatMulInteger and QLinearMatMul, all on {@link GemmCore}.
@@ -31,23 +32,42 @@ final class MatMulKernels {
         void run(int t, boolean parallel);
     }
 
-    /** MatMul with numpy broadcasting. */
-    static CpuOp matMul(OpSpec spec) {
+    /** MatMul with numpy broadcasting; a constant B (input 1) is packed here, once. */
+    static CpuOp matMul(OpSpec spec, Map<Integer, MemorySegment> constants) {
         MatMulShape s = folded(MatMulShape.of(spec.inputs().get(0).shape(), spec.inputs().get(1).shape()));
         int m = s.m();
         int k = s.k();
         int n = s.n();
+        PackedPanels packed = constants.containsKey(1)
+                ? packB(s, MatrixView.f32(constants.get(1), s.bOffsets()[0], 1, n), GemmCore.KC) : null;
         return (in, out) -> forBatches(s, (t, par) -> product(m, n, k,
                 MatrixView.f32(in[0], s.aOffsets()[t], k, 1),
-                MatrixView.f32(in[1], s.bOffsets()[t], 1, n),
+                packed != null ? packed : MatrixView.f32(in[1], s.bOffsets()[t], 1, n),
                 GemmCore.Target.floats(out[0], (long) t * m * n, n, 1f, false), par));
+    }
+
+    /**
+     * B (as its transpose {@code bt}) packed ahead of time, or null where the run would not read
+     * packed panels anyway: batches with different B matrices, an empty K, or few rows (the skinny
+     * kernel streams B as it lies in memory).
+     */
+    private static PackedPanels packB(MatMulShape s, MatrixView bt, int limit) {
+        for (long o : s.bOffsets()) {
+            if (o != s.bOffsets()[0]) {
+                return null;
+            }
+        }
+        if (s.k() <= 0 || s.m() <= 0 || s.n() <= 0 || SkinnyGemm.applies(s.m(), s.n(), bt)) {
+            return null;
+        }
+        return PackedPanels.asB(bt, s.n(), s.k(), limit);
     }
 
     /**
      * Gemm: {@code Y = alpha * op(A) op(B) + beta * C}. As ONNX Runtime does, C is not read when
      * beta is 0 (so a NaN or infinite C does not leak into the result).
      */
-    static CpuOp gemm(OpSpec spec, Gemm g) {
+    static CpuOp gemm(OpSpec spec, Gemm g, Map<Integer, MemorySegment> constants) {
         Shape as = spec.inputs().get(0).shape();
         Shape bs = spec.inputs().get(1).shape();
         int m = g.transA() ? as.dim(1) : as.dim(0);
@@ -55,9 +75,11 @@ final class MatMulKernels {
         int n = g.transB() ? bs.dim(0) : bs.dim(1);
         boolean useC = spec.inputs().size() == 3 && g.beta() != 0f;
         long[] cs = useC ? spec.inputs().get(2).shape().broadcastStrides(Shape.of(m, n)) : null;
+        MatMulShape one = new MatMulShape(m, k, n, 1, new long[] {0}, new long[] {0});
+        PackedPanels packed = constants.containsKey(1) ? packB(one, bView(constants.get(1), g, k, n), GemmCore.KC) : null;
         return (in, out) -> {
             MatrixView a = g.transA() ? MatrixView.f32(in[0], 0, 1, m) : MatrixView.f32(in[0], 0, k, 1);
-            MatrixView bt = g.transB() ? MatrixView.f32(in[1], 0, k, 1) : MatrixView.f32(in[1], 0, 1, n);
+            PanelSource bt = packed != null ? packed : bView(in[1], g, k, n);
             if (useC) {
                 Fills.scaled(out[0], m, n, in[2], cs[0], cs[1], g.beta());
             }
@@ -65,23 +87,42 @@ final class MatMulKernels {
         };
     }
 
-    /** MatMulInteger: int32 {@code (A - a_zp)(B - b_zp)}, b_zp per tensor or per column. */
-    static CpuOp matMulInteger(OpSpec spec) {
+    /** Gemm's B as the GEMM's transposed operand, {@code n x k}. */
+    private static MatrixView bView(MemorySegment b, Gemm g, int k, int n) {
+        return g.transB() ? MatrixView.f32(b, 0, k, 1) : MatrixView.f32(b, 0, 1, n);
+    }
+
+    /**
+     * MatMulInteger: int32 {@code (A - a_zp)(B - b_zp)}, b_zp per tensor or per column. A constant B
+     * with a constant (or absent) zero point is packed here, widened and the zero point subtracted.
+     */
+    static CpuOp matMulInteger(OpSpec spec, Map<Integer, MemorySegment> constants) {
         TensorType at = spec.inputs().get(0);
         TensorType bt = spec.inputs().get(1);
         MatMulShape s = folded(MatMulShape.of(at.shape(), bt.shape()));
         int nIn = spec.inputs().size();
         long bZpCount = nIn > 3 ? spec.inputs().get(3).numel() : 0;
+        PackedPanels packed = null;
+        if (constants.containsKey(1) && (nIn <= 3 || constants.containsKey(3))) {
+            MemorySegment z = nIn > 3 ? constants.get(3) : null;
+            packed = packB(s, MatrixView.int8(constants.get(1), bt.dtype() == DType.U8, s.bOffsets()[0], 1, s.n(),
+                    z == null ? 0 : Quant.zeroPoint(z, bt.dtype()), z == null ? null : Quant.zeroPoints(z, bt.dtype(), bZpCount)),
+                    GemmCore.KC_INT);
+        }
+        PackedPanels pb = packed;
         return (in, out) -> {
             int za = nIn > 2 ? Quant.zeroPoint(in[2], at.dtype()) : 0;
             int zb = nIn > 3 ? Quant.zeroPoint(in[3], bt.dtype()) : 0;
             int[] zbc = nIn > 3 ? Quant.zeroPoints(in[3], bt.dtype(), bZpCount) : null;
-            integerProduct(s, in[0], at.dtype(), za, in[1], bt.dtype(), zb, zbc, out[0]);
+            integerProduct(s, in[0], at.dtype(), za, in[1], bt.dtype(), zb, zbc, pb, out[0]);
         };
     }
 
-    /** QLinearMatMul: the integer product requantized per output column. */
-    static CpuOp qlinearMatMul(OpSpec spec) {
+    /**
+     * QLinearMatMul: the integer product requantized per output column. A constant B with a constant
+     * zero point is packed here; constant scales give the multipliers here.
+     */
+    static CpuOp qlinearMatMul(OpSpec spec, Map<Integer, MemorySegment> constants) {
         TensorType at = spec.inputs().get(0);
         TensorType bt = spec.inputs().get(3);
         DType yt = spec.outputs().get(0).dtype();
@@ -89,16 +130,24 @@ final class MatMulKernels {
         int n = s.n();
         long bScaleCount = spec.inputs().get(4).numel();
         long bZpCount = spec.inputs().get(5).numel();
+        PackedPanels pb = null;
+        if (constants.containsKey(3) && constants.containsKey(5)) {
+            MemorySegment z = constants.get(5);
+            pb = packB(s, MatrixView.int8(constants.get(3), bt.dtype() == DType.U8, s.bOffsets()[0], 1, n,
+                    Quant.zeroPoint(z, bt.dtype()), Quant.zeroPoints(z, bt.dtype(), bZpCount)), GemmCore.KC_INT);
+        }
+        PackedPanels packed = pb;
+        double[] constMult = constants.containsKey(1) && constants.containsKey(4) && constants.containsKey(6)
+                ? multipliers(constants.get(1), constants.get(4), bScaleCount, n, constants.get(6)) : null;
         return (in, out) -> {
             int za = Quant.zeroPoint(in[2], at.dtype());
             int zb = Quant.zeroPoint(in[5], bt.dtype());
             int[] zbc = Quant.zeroPoints(in[5], bt.dtype(), bZpCount);
-            double[] mult = Quant.multipliers(in[1].get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0),
-                    Quant.scales(in[4], bScaleCount, n), in[6].get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0));
+            double[] mult = constMult != null ? constMult : multipliers(in[1], in[4], bScaleCount, n, in[6]);
             int yzp = Quant.zeroPoint(in[7], yt);
             int rows = s.batch() * s.m();
             MemorySegment acc = MemorySegment.ofArray(new int[Math.max(1, rows * n)]);
-            integerProduct(s, in[0], at.dtype(), za, in[3], bt.dtype(), zb, zbc, acc);
+            integerProduct(s, in[0], at.dtype(), za, in[3], bt.dtype(), zb, zbc, packed, acc);
             requantizeRows(acc, rows, n, mult, yzp, yt, out[0]);
         };
     }
@@ -118,8 +167,14 @@ final class MatMulKernels {
         });
     }
 
+    private static double[] multipliers(MemorySegment aScale, MemorySegment bScale, long bScaleCount, int n, MemorySegment yScale) {
+        return Quant.multipliers(aScale.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0), Quant.scales(bScale, bScaleCount, n),
+                yScale.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0));
+    }
+
+    /** The int32 product; {@code packed}, when not null, is B packed ahead of time (and b, zb, zbc are not read). */
     private static void integerProduct(MatMulShape s, MemorySegment a, DType aType, int za, MemorySegment b, DType bType,
-            int zb, int[] zbc, MemorySegment c) {
+            int zb, int[] zbc, PackedPanels packed, MemorySegment c) {
         int m = s.m();
         int k = s.k();
         int n = s.n();
@@ -127,14 +182,14 @@ final class MatMulKernels {
         boolean bu = bType == DType.U8;
         forBatches(s, (t, par) -> product(m, n, k,
                 MatrixView.int8(a, au, s.aOffsets()[t], k, 1, za, null),
-                MatrixView.int8(b, bu, s.bOffsets()[t], 1, n, zb, zbc),
+                packed != null ? packed : MatrixView.int8(b, bu, s.bOffsets()[t], 1, n, zb, zbc),
                 GemmCore.Target.ints(c, (long) t * m * n, n, false), par));
     }
 
     /** One product: the skinny kernel for a few rows times a row-major B, else the packed GEMM. */
-    private static void product(int m, int n, int k, MatrixView a, MatrixView bt, GemmCore.Target c, boolean parallel) {
-        if (k > 0 && SkinnyGemm.applies(m, n, bt)) {
-            SkinnyGemm.multiply(m, n, k, a, bt, c, parallel);
+    private static void product(int m, int n, int k, MatrixView a, PanelSource bt, GemmCore.Target c, boolean parallel) {
+        if (k > 0 && bt instanceof MatrixView v && SkinnyGemm.applies(m, n, v)) {
+            SkinnyGemm.multiply(m, n, k, a, v, c, parallel);
         } else {
             GemmCore.multiply(m, n, k, a, bt, c, parallel);
         }

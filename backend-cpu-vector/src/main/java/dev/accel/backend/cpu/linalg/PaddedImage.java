@@ -37,8 +37,6 @@ final class PaddedImage {
     private static final VectorSpecies<Byte> B1 = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** The even lanes of a vector: compressing by it (and by its complement) de-interleaves a stride-2 row. */
-    private static final VectorMask<Float> EVEN = VectorMask.fromLong(F, 0x5555_5555_5555_5555L);
 
     private PaddedImage() {
     }
@@ -142,16 +140,14 @@ final class PaddedImage {
         int phaseLen = phaseLen(g);
         if (sw == 2) {
             int t = 0;
-            VectorMask<Float> odd = EVEN.not();
-            // Each compress packs half a vector at the bottom (zeros above), overwritten by the next store;
-            // the stores of the last whole pair end half a vector early, inside each phase.
-            for (; t + 3 * L / 2 <= phaseLen; t += L) {
+            FloatVector evens = Lanes.evens();
+            FloatVector odds = Lanes.odds();
+            // Whole vectors of each phase while they stay inside it; the rest element by element.
+            for (; t + L <= phaseLen; t += L) {
                 FloatVector v0 = FloatVector.fromArray(F, row, 2 * t);
                 FloatVector v1 = FloatVector.fromArray(F, row, 2 * t + L);
-                v0.compress(EVEN).intoArray(dst, at + t);
-                v1.compress(EVEN).intoArray(dst, at + t + L / 2);
-                v0.compress(odd).intoArray(dst, at + phaseLen + t);
-                v1.compress(odd).intoArray(dst, at + phaseLen + t + L / 2);
+                evens.selectFrom(v0, v1).intoArray(dst, at + t);
+                odds.selectFrom(v0, v1).intoArray(dst, at + phaseLen + t);
             }
             for (; t < phaseLen; t++) {
                 dst[at + t] = row[2 * t];

@@ -70,6 +70,11 @@ class ConvKernelsTest {
         LinalgChecks.conv(new int[] {1, 3, 9, 70}, new int[] {3, 1, 3, 3}, Conv2d.of(2, 0, 3), true, 66);
         LinalgChecks.conv(new int[] {1, 2, 8, 33}, new int[] {2, 1, 3, 3}, Conv2d.of(2, 1, 2), false, 67);
         LinalgChecks.conv(new int[] {2, 4, 16, 16}, new int[] {4, 1, 3, 3}, Conv2d.of(1, 1, 4), true, 68);
+        // Stride 2 rows read straight from the input: a full first vector and a partial second, odd widths, small planes.
+        LinalgChecks.conv(new int[] {1, 3, 6, 50}, new int[] {3, 1, 3, 3}, Conv2d.of(2, 1, 3), true, 69);
+        LinalgChecks.conv(new int[] {1, 3, 5, 49}, new int[] {3, 1, 3, 3}, Conv2d.of(2, 0, 3), false, 169);
+        LinalgChecks.conv(new int[] {1, 20, 14, 14}, new int[] {20, 1, 3, 3}, Conv2d.of(2, 1, 20), true, 170);
+        LinalgChecks.conv(new int[] {1, 20, 7, 7}, new int[] {20, 1, 3, 3}, Conv2d.of(2, 1, 20), true, 171);
     }
 
     @Test

@@ -25,7 +25,9 @@ import dev.accel.hal.op.QLinearMatMul;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -46,6 +48,7 @@ final class LinalgChecks {
             References.Result ref = References.matMul(toDoubles(a), ad, toDoubles(b), bd);
             assertFloats(spec + " vector", run(arena, spec, false, a, b), ref);
             assertFloats(spec + " scalar", run(arena, spec, true, a, b), ref);
+            assertPreparedSame(arena, spec, new MemorySegment[] {a, b}, 1);
         }
     }
 
@@ -69,6 +72,8 @@ final class LinalgChecks {
                     k, transA, transB, alpha, beta);
             assertFloats(spec + " " + op + " vector", run(arena, spec, false, in), ref);
             assertFloats(spec + " " + op + " scalar", run(arena, spec, true, in), ref);
+            assertPreparedSame(arena, spec, in, 1);
+            assertPreparedSame(arena, spec, in, 1, 2);
         }
     }
 
@@ -86,6 +91,8 @@ final class LinalgChecks {
             References.Result ref = References.conv(toDoubles(x), xd, toDoubles(w), wd, bias ? toDoubles(in[2]) : null, ref(g));
             assertFloats(spec + " " + g + " vector", run(arena, spec, false, in), ref);
             assertFloats(spec + " " + g + " scalar", run(arena, spec, true, in), ref);
+            assertPreparedSame(arena, spec, in, 1);
+            assertPreparedSame(arena, spec, in, 1, 2);
         }
     }
 
@@ -113,6 +120,8 @@ final class LinalgChecks {
             MemorySegment vec = run(arena, spec, false, in);
             assertInts(spec + " zpMode " + zpMode + " vector", vec, ref);
             assertSameBytes(spec + " zpMode " + zpMode, vec, run(arena, spec, true, in));
+            assertPreparedSame(arena, spec, in, 1);
+            assertPreparedSame(arena, spec, in, 1, 3);
         }
     }
 
@@ -147,6 +156,8 @@ final class LinalgChecks {
             MemorySegment vec = run(arena, spec, false, in);
             assertBytes(spec + " vector", vec, yt, expected);
             assertBytes(spec + " scalar", run(arena, spec, true, in), yt, expected);
+            assertPreparedSame(arena, spec, in, 3, 5);
+            assertPreparedSame(arena, spec, in, 1, 3, 4, 5, 6, 7);
         }
     }
 
@@ -171,6 +182,8 @@ final class LinalgChecks {
             MemorySegment vec = run(arena, spec, false, in);
             assertInts(spec + " " + g + " vector", vec, ref);
             assertSameBytes(spec + " " + g, vec, run(arena, spec, true, in));
+            assertPreparedSame(arena, spec, in, 1);
+            assertPreparedSame(arena, spec, in, 1, 3);
         }
     }
 
@@ -222,6 +235,25 @@ final class LinalgChecks {
             MemorySegment[] args = in.toArray(MemorySegment[]::new);
             assertBytes(spec + " " + g + " vector", run(arena, spec, false, args), yt, expected);
             assertBytes(spec + " " + g + " scalar", run(arena, spec, true, args), yt, expected);
+            assertPreparedSame(arena, spec, args, 3, 5);
+            assertPreparedSame(arena, spec, args, 1, 2, 3, 4, 5, 6, 7, 8);
+        }
+    }
+
+    /**
+     * Compiles {@code spec} with the inputs at {@code constant} (those that exist) given as constants,
+     * vector and scalar, and asserts each computes the same bytes as the kernel compiled without them.
+     */
+    static void assertPreparedSame(Arena arena, OpSpec spec, MemorySegment[] in, int... constant) {
+        Map<Integer, MemorySegment> k = new HashMap<>();
+        for (int i : constant) {
+            if (i < in.length) {
+                k.put(i, in[i]);
+            }
+        }
+        for (boolean scalar : new boolean[] {false, true}) {
+            assertSameBytes(spec + (scalar ? " scalar" : " vector") + " prepared with constant inputs " + k.keySet(),
+                    run(arena, spec, scalar, in), run(arena, spec, scalar, k, in));
         }
     }
 

@@ -8,6 +8,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -72,7 +73,13 @@ final class LinalgTestSupport {
 
     /** Compiles {@code spec} (vector or scalar), runs it on fresh outputs filled with garbage, returns them. */
     static MemorySegment run(Arena arena, OpSpec spec, boolean scalar, MemorySegment... inputs) {
-        CpuOp op = LinalgKernels.compile(spec, scalar);
+        return run(arena, spec, scalar, Map.of(), inputs);
+    }
+
+    /** As {@link #run(Arena, OpSpec, boolean, MemorySegment...)}, compiled with {@code constants}. */
+    static MemorySegment run(Arena arena, OpSpec spec, boolean scalar, Map<Integer, MemorySegment> constants,
+            MemorySegment... inputs) {
+        CpuOp op = LinalgKernels.compile(spec, constants, scalar);
         List<TensorType> outs = spec.outputs();
         MemorySegment[] out = new MemorySegment[outs.size()];
         for (int i = 0; i < out.length; i++) {
