@@ -58,7 +58,7 @@ final class Explanations {
                     s = pb.support[i][t][p.ordinal()];
                     sec = pb.seconds[i][t][p.ordinal()];
                 } else {
-                    s = NodeForms.isView(pb.nodes.get(i).kernel()) ? Support.nativeSupport() : target.capabilities().support(f.spec());
+                    s = NodeForms.support(f, target.capabilities());
                 }
                 String note = "";
                 if (t < 0) {

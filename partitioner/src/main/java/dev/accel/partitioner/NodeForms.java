@@ -1,7 +1,10 @@
 package dev.accel.partitioner;
 
+import dev.accel.graph.Constant;
+import dev.accel.hal.Capabilities;
 import dev.accel.hal.DType;
 import dev.accel.hal.InvalidArgumentException;
+import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
 import dev.accel.hal.op.Identity;
 import dev.accel.hal.op.Op;
@@ -9,6 +12,7 @@ import dev.accel.hal.op.OpSpec;
 import dev.accel.hal.op.Reshape;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The forms of a node per precision: its spec with float32 tensors narrowed to float16, and which
@@ -31,11 +35,74 @@ final class NodeForms {
      * One form of a node.
      *
      * @param precision its precision
-     * @param spec the spec it runs as
-     * @param inputForms per present input (in spec order), the form of the value it reads
+     * @param spec the spec it runs as: for a lowered form, its main kernel's (the one the plan's
+     *     node of the source name runs; claims show it)
+     * @param inputForms per present input (in spec order; for a lowered form, per node input), the
+     *     form of the value it reads (for a constant, the form its bytes are counted in)
      * @param outputForms per output, the form of the value it writes
+     * @param parts empty when the node runs as {@code spec} on its own inputs; else the kernels it
+     *     is lowered to, in order, the last writing the node's outputs (int8 forms: QLinearConv
+     *     with derived weights, or an integer kernel followed by its dequantization)
      */
-    record Form(Precision precision, OpSpec spec, int[] inputForms, int[] outputForms) {
+    record Form(Precision precision, OpSpec spec, int[] inputForms, int[] outputForms, List<Part> parts) {
+        Form(Precision precision, OpSpec spec, int[] inputForms, int[] outputForms) {
+            this(precision, spec, inputForms, outputForms, List.of());
+        }
+
+        /** The kernels this form runs: its parts, or its spec alone. */
+        List<OpSpec> specs() {
+            return parts.isEmpty() ? List.of(spec) : parts.stream().map(Part::spec).toList();
+        }
+    }
+
+    /**
+     * One kernel of a lowered form.
+     *
+     * @param spec what it runs
+     * @param suffix names its node and result in the plan's graph ({@code node~suffix}); the part
+     *     whose spec is the form's main spec takes the node's own name
+     * @param args per spec input, where it comes from
+     */
+    record Part(OpSpec spec, String suffix, List<Arg> args) {
+    }
+
+    /** Where an input of a {@link Part} comes from. */
+    sealed interface Arg permits In, Derived, Prev {
+    }
+
+    /** The node's input at {@code index}, in the form the form's {@code inputForms} gives. */
+    record In(int index) implements Arg {
+    }
+
+    /** A constant the partitioner derives (quantized weights, scales, zero points), made on first use. */
+    record Derived(String suffix, TensorType type, Supplier<Constant> value) implements Arg {
+    }
+
+    /** The (single) output of an earlier part. */
+    record Prev(int part) implements Arg {
+    }
+
+    /**
+     * How a target supports a form: every part must run (Reshape and Identity are views every
+     * target runs); the weakest part's support, naming the part when more than one.
+     */
+    static Support support(Form f, Capabilities caps) {
+        Support worst = Support.nativeSupport();
+        List<OpSpec> specs = f.specs();
+        for (OpSpec s : specs) {
+            if (isView(s.op())) {
+                continue;
+            }
+            Support x = caps.support(s);
+            if (!x.runnable()) {
+                return specs.size() == 1 ? x : Support.unsupported(s.op().name() + " (part of its "
+                        + f.precision().label() + " form): " + x.reason());
+            }
+            if (x.level() == Support.Level.EMULATED && worst.level() == Support.Level.NATIVE) {
+                worst = specs.size() == 1 ? x : Support.emulated(s.op().name() + ": " + x.reason());
+            }
+        }
+        return worst;
     }
 
     /** True for ops every device runs as a buffer view. */

@@ -27,6 +27,10 @@ final class PlanBuilder {
     static final String DEVICE = "placement.device";
     static final String PRECISION = "placement.precision";
     static final String REGION = "placement.region";
+    /** On the extra nodes of a lowered (int8) form: the source node they belong to. */
+    static final String PART_OF = "placement.part.of";
+    /** On conversion nodes: the source value they convert. */
+    static final String CONVERSION = "placement.conversion";
 
     private final Problem pb;
     private final Search.Result result;
@@ -34,6 +38,7 @@ final class PlanBuilder {
     private final Map<Long, String> valueNames = new HashMap<>();
     private final Map<Long, String> constNames = new HashMap<>();
     private final Map<Long, String> conversionNodes = new HashMap<>();
+    private final Map<Integer, List<String>> partNodes = new HashMap<>();
 
     PlanBuilder(Problem pb, Search.Result result) {
         this.pb = pb;
@@ -122,8 +127,7 @@ final class PlanBuilder {
                 String in = valueName(e.value(), e.fromForm());
                 String out = valueName(e.value(), e.form());
                 String dev = pb.targets[e.device()].id();
-                b.node(new Node(conversionNode(e.value(), e.form()), new KernelOp(new Cast(pb.dtype(e.value(), e.form()))),
-                        List.of(in), List.of(out), Map.of(DEVICE, dev, "placement.conversion", pb.valueName[e.value()])));
+                conversionNodeOf(b, e, in, out, dev, addedConsts);
             }
         }
         for (String o : pb.graph.outputs()) {
@@ -151,7 +155,12 @@ final class PlanBuilder {
             int i = members[x];
             double share = total > 0 ? pb.seconds[i][t][p.ordinal()] / total : 1.0 / members.length;
             double end = x == members.length - 1 ? e.end() : at + share * (e.end() - e.start());
-            steps.add(new Step(Step.Kind.KERNEL, dev, pb.nodes.get(i).name(), null, false, at, end));
+            List<String> names = nodeNames(i, pb.forms[i][p.ordinal()]);
+            for (int j = 0; j < names.size(); j++) {
+                double partEnd = j == names.size() - 1 ? end : at + (end - at) / (names.size() - j);
+                steps.add(new Step(Step.Kind.KERNEL, dev, names.get(j), null, false, at, partEnd));
+                at = partEnd;
+            }
             at = end;
         }
     }
@@ -166,6 +175,14 @@ final class PlanBuilder {
             Node n = pb.nodes.get(i);
             NodeForms.Form f = pb.forms[i][p.ordinal()];
             OpSpec spec = f.spec();
+            Map<String, String> ann = new LinkedHashMap<>(n.annotations());
+            ann.put(DEVICE, dev);
+            ann.put(PRECISION, p.label());
+            ann.put(REGION, String.valueOf(nodeRegion[i]));
+            if (!f.parts().isEmpty()) {
+                partNodesOf(b, n, i, f, ann, addedConsts);
+                continue;
+            }
             List<String> in = new ArrayList<>();
             for (int s = 0; s < spec.inputs().size(); s++) {
                 String v = n.inputs().get(s);
@@ -185,12 +202,72 @@ final class PlanBuilder {
             for (int j = 0; j < n.outputs().size(); j++) {
                 out.add(valueName(pb.valueIndex.get(n.outputs().get(j)), f.outputForms()[j]));
             }
-            Map<String, String> ann = new LinkedHashMap<>(n.annotations());
-            ann.put(DEVICE, dev);
-            ann.put(PRECISION, p.label());
-            ann.put(REGION, String.valueOf(nodeRegion[i]));
             b.node(new Node(n.name(), new KernelOp(spec.op()), in, out, ann));
         }
+    }
+
+    /** The plan graph's node names for source node {@code i} in form {@code f}: its own, or one per part. */
+    private List<String> nodeNames(int i, NodeForms.Form f) {
+        String name = pb.nodes.get(i).name();
+        if (f.parts().isEmpty()) {
+            return List.of(name);
+        }
+        return partNodes.computeIfAbsent(i, x -> f.parts().stream().map(part -> part.suffix() == null ? name
+                : fresh(name + "~" + part.suffix())).toList());
+    }
+
+    /** Adds the nodes of a lowered form: its parts, with their derived constants and intermediate values. */
+    private void partNodesOf(GraphBuilder b, Node n, int i, NodeForms.Form f, Map<String, String> ann, Set<String> addedConsts) {
+        List<String> names = nodeNames(i, f);
+        List<String> results = new ArrayList<>();
+        List<NodeForms.Part> parts = f.parts();
+        for (int j = 0; j < parts.size(); j++) {
+            NodeForms.Part part = parts.get(j);
+            List<String> in = new ArrayList<>();
+            for (NodeForms.Arg a : part.args()) {
+                in.add(switch (a) {
+                    case NodeForms.In x -> valueName(pb.valueIndex.get(n.inputs().get(x.index())), f.inputForms()[x.index()]);
+                    case NodeForms.Prev x -> results.get(x.part());
+                    case NodeForms.Derived x -> {
+                        String c = fresh(n.name() + "~" + x.suffix());
+                        addedConsts.add(c);
+                        b.constant(c, x.value().get());
+                        yield c;
+                    }
+                });
+            }
+            String out = j == parts.size() - 1 ? valueName(pb.valueIndex.get(n.outputs().get(0)), f.outputForms()[0])
+                    : fresh(names.get(j) + (part.suffix() == null ? "~out" : ""));
+            results.add(out);
+            Map<String, String> a = new LinkedHashMap<>(ann);
+            if (!names.get(j).equals(n.name())) {
+                a.put(PART_OF, n.name());
+            }
+            b.node(new Node(names.get(j), new KernelOp(part.spec().op()), in, List.of(out), a));
+        }
+    }
+
+    /** Adds the conversion node of event {@code e}: a Cast between floats, else QuantizeLinear or DequantizeLinear. */
+    private void conversionNodeOf(GraphBuilder b, Simulator.Event e, String in, String out, String dev, Set<String> addedConsts) {
+        int v = e.value();
+        String name = conversionNode(v, e.form());
+        Map<String, String> ann = Map.of(DEVICE, dev, CONVERSION, pb.valueName[v]);
+        DType to = pb.dtype(v, e.form());
+        if (e.form() != NodeForms.QUANT && e.fromForm() != NodeForms.QUANT) {
+            b.node(new Node(name, new KernelOp(new Cast(to)), List.of(in), List.of(out), ann));
+            return;
+        }
+        QuantParams.Entry q = pb.quantOf(v);
+        // Keys 5 and 6 (forms are 0 to 2) keep a value's parameter constants apart from converted weights.
+        String scale = constNames.computeIfAbsent(key(v, 5), x -> fresh(pb.valueName[v] + "~scale"));
+        String zp = constNames.computeIfAbsent(key(v, 6), x -> fresh(pb.valueName[v] + "~zero_point"));
+        if (addedConsts.add(scale)) {
+            b.constant(scale, Int8Forms.scaleConstant(q));
+            b.constant(zp, Int8Forms.zeroPointConstant(q));
+        }
+        TensorType from = pb.valueType[v].withDType(pb.dtype(v, e.fromForm()));
+        OpSpec spec = Problem.conversionSpec(from, to);
+        b.node(new Node(name, new KernelOp(spec.op()), List.of(in, scale, zp), List.of(out), ann));
     }
 
     private String conversionNode(int v, int form) {

@@ -87,8 +87,10 @@ final class Problem {
     final String[] constName;
     final long[][] constBytes;
     final Map<String, Integer> constIndex = new HashMap<>();
+    /** The parameters each value is quantized with ({@link Int8Forms#effective}), or null when int8 is not allowed or has none. */
+    final Map<String, QuantParams.Entry> quant;
 
-    private final Map<TensorType, double[]>[][] convCache;
+    private final Map<List<Object>, double[]>[][] convCache;
     private final double[] convSeconds;
     private final double[] readSeconds;
     private final double[] writeSeconds;
@@ -141,6 +143,8 @@ final class Problem {
             nodeIndex.put(nodes.get(i).name(), i);
         }
         this.pinned = Constraints.pins(this);
+        this.quant = prefs.precision().allows(Precision.INT8) && prefs.quantization() != null
+                ? Int8Forms.effective(g, prefs.quantization()) : null;
         this.nodeCost = new NodeCost[n];
         int p = Precision.values().length;
         this.forms = new NodeForms.Form[n][p];
@@ -170,7 +174,7 @@ final class Problem {
             valueType[v] = t;
             valueBytes[v][NodeForms.SOURCE] = t.byteSize();
             valueBytes[v][NodeForms.HALF] = t.dtype() == DType.F32 ? t.numel() * 2 : -1;
-            valueBytes[v][NodeForms.QUANT] = t.dtype().isFloat() ? t.numel() : -1;
+            valueBytes[v][NodeForms.QUANT] = t.dtype().isFloat() && quant != null && quant.containsKey(valueName[v]) ? t.numel() : -1;
         }
         List<String> consts = new ArrayList<>();
         for (var v : g.constants()) {
@@ -321,7 +325,6 @@ final class Problem {
     private void claim(int i) {
         Node nd = nodes.get(i);
         nodeCost[i] = Analysis.cost(graph, nd);
-        boolean view = NodeForms.isView(nd.kernel());
         OpSpec spec = graph.spec(nd);
         for (Precision p : Precision.values()) {
             NodeForms.Form f = null;
@@ -332,8 +335,11 @@ final class Problem {
                 f = NodeForms.source(spec);
             } else if (p == Precision.FP16) {
                 f = NodeForms.half(spec, why);
+            } else if (quant == null) {
+                why[0] = "no quantization parameters: int8 needs them from a QDQ model (QuantParams.fromQdq) or a "
+                        + "calibration set (QuantParams.calibrate), given with Preferences.Builder.quantization";
             } else {
-                why[0] = "int8 forms are not built by this partitioner yet";
+                f = Int8Forms.of(graph, nd, spec, quant, why);
             }
             forms[i][p.ordinal()] = f;
             noForm[i][p.ordinal()] = why[0];
@@ -342,13 +348,25 @@ final class Problem {
                 if (f == null) {
                     continue;
                 }
-                Support s = view ? Support.nativeSupport() : targets[t].capabilities().support(f.spec());
+                Support s = NodeForms.support(f, targets[t].capabilities());
                 support[i][t][p.ordinal()] = s;
                 if (s.runnable()) {
-                    seconds[i][t][p.ordinal()] = view ? 0 : cost.kernelSeconds(f.spec(), nodeCost[i].flops(), targets[t], s);
+                    seconds[i][t][p.ordinal()] = formSeconds(f, nodeCost[i].flops(), targets[t]);
                 }
             }
         }
+    }
+
+    /** The kernel seconds of a runnable form: its main kernel carries the node's FLOPs; views cost nothing. */
+    private double formSeconds(NodeForms.Form f, long flops, Target target) {
+        double sum = 0;
+        for (OpSpec s : f.specs()) {
+            if (!NodeForms.isView(s.op())) {
+                Support sup = target.capabilities().support(s);
+                sum += cost.kernelSeconds(s, s == f.spec() ? flops : 0, target, sup);
+            }
+        }
+        return sum;
     }
 
     private void options(int u) {
@@ -376,6 +394,7 @@ final class Problem {
                 for (int i : members) {
                     ok &= !Double.isNaN(seconds[i][t][p.ordinal()]);
                 }
+                ok = ok && internalFormsAgree(u, p);
                 if (ok) {
                     opts.add(new int[] {t, p.ordinal()});
                 }
@@ -417,10 +436,10 @@ final class Problem {
                 sum += seconds[i][t][p.ordinal()];
                 long nodeWs = 0;
                 int[] refs = inputRefs[i];
-                for (int x = 0; x < f.spec().inputs().size(); x++) {
+                for (int x = 0; x < f.inputForms().length; x++) {
                     int ref = refs[x];
                     int k = f.inputForms()[x];
-                    nodeWs += f.spec().inputs().get(x).byteSize();
+                    nodeWs += Math.max(0, ref < 0 ? constBytes[-ref - 1][k] : valueBytes[ref][k]);
                     if (ref < 0) {
                         if (!contains(cV, cK, nConst, -ref - 1, k)) {
                             cV = grow(cV, nConst);
@@ -437,7 +456,7 @@ final class Problem {
                 }
                 int[] outs = outputRefs[i];
                 for (int j = 0; j < outs.length; j++) {
-                    nodeWs += f.spec().outputs().get(j).byteSize();
+                    nodeWs += Math.max(0, valueBytes[outs[j]][f.outputForms()[j]]);
                     if (leaves(outs[j], u)) {
                         outV = grow(outV, nOut);
                         outK = grow(outK, nOut);
@@ -456,6 +475,28 @@ final class Problem {
             optConst[u][o] = java.util.Arrays.copyOf(cV, nConst);
             optConstK[u][o] = java.util.Arrays.copyOf(cK, nConst);
         }
+    }
+
+    /** True when, inside unit {@code u} in precision {@code p}, every member reads a member's value in the form it is written. */
+    private boolean internalFormsAgree(int u, Precision p) {
+        int[] members = unitNodes[u];
+        if (members.length == 1) {
+            return true;
+        }
+        Map<Integer, Integer> written = new HashMap<>();
+        for (int i : members) {
+            NodeForms.Form f = forms[i][p.ordinal()];
+            for (int x = 0; x < f.inputForms().length; x++) {
+                Integer w = inputRefs[i][x] >= 0 ? written.get(inputRefs[i][x]) : null;
+                if (w != null && w != f.inputForms()[x]) {
+                    return false;
+                }
+            }
+            for (int j = 0; j < outputRefs[i].length; j++) {
+                written.put(outputRefs[i][j], f.outputForms()[j]);
+            }
+        }
+        return true;
     }
 
     private static boolean contains(int[] v, int[] k, int n, int x, int kx) {
@@ -517,7 +558,13 @@ final class Problem {
 
     /** The dtype of value {@code v} in form {@code k}. */
     DType dtype(int v, int k) {
-        return NodeForms.dtypeOf(valueType[v].dtype(), k, DType.U8);
+        return NodeForms.dtypeOf(valueType[v].dtype(), k, k == NodeForms.QUANT && quant != null && quant.containsKey(valueName[v])
+                ? quant.get(valueName[v]).dtype() : DType.U8);
+    }
+
+    /** The parameters value {@code v} is quantized with, or null. */
+    QuantParams.Entry quantOf(int v) {
+        return quant == null ? null : quant.get(valueName[v]);
     }
 
     /** Seconds to convert value {@code v} from form {@code a} to {@code b} on target {@code t}; infinite when it cannot. */
@@ -533,25 +580,28 @@ final class Problem {
 
     private double convertSecondsUncached(int v, int a, int b, int t) {
         TensorType from = valueType[v].withDType(dtype(v, a));
-        double[] c = convCache[a][b].get(from);
+        DType to = dtype(v, b);
+        // The key carries the target dtype too: values quantized to int8 and to uint8 share a source type.
+        List<Object> key = List.of(from, to);
+        double[] c = convCache[a][b].get(key);
         if (c == null) {
             c = new double[d];
-            OpSpec spec = conversionSpec(from, dtype(v, b));
+            OpSpec spec = conversionSpec(from, to);
             for (int x = 0; x < d; x++) {
                 Support s = spec == null ? null : targets[x].capabilities().support(spec);
                 c[x] = s != null && s.runnable() ? cost.kernelSeconds(spec, 0, targets[x], s) : INF;
             }
-            convCache[a][b].put(from, c);
+            convCache[a][b].put(key, c);
         }
         return c[t];
     }
 
-    /** The Cast spec converting {@code from} to {@code to}, or null when not a float conversion. */
+    /** The Cast, QuantizeLinear or DequantizeLinear spec converting {@code from} to {@code to}, or null when none does in one kernel. */
     static OpSpec conversionSpec(TensorType from, DType to) {
         if (from.dtype().isFloat() && to.isFloat()) {
             return OpSpec.of(new Cast(to), from);
         }
-        return null;
+        return Int8Forms.conversionSpec(from, to, from.dtype().isQuantized() ? from.dtype() : to);
     }
 
     /** Read seconds of value {@code v} in form {@code k} from target {@code t}. */

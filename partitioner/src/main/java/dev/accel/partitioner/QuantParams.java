@@ -1,12 +1,17 @@
 package dev.accel.partitioner;
 
+import dev.accel.graph.Constant;
+import dev.accel.graph.DeadNodeElimination;
 import dev.accel.graph.Graph;
+import dev.accel.graph.GraphBuilder;
 import dev.accel.graph.Node;
 import dev.accel.hal.DType;
 import dev.accel.hal.InvalidArgumentException;
+import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.QuantizeLinear;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -88,6 +93,76 @@ public final class QuantParams {
             out.putIfAbsent(n.inputs().get(0), new Entry((float) scale.getDouble(0), zp == null ? 0 : (int) zp.getDouble(0), d));
         }
         return new QuantParams(out);
+    }
+
+    /**
+     * The float graph a QDQ model describes, to place with {@link #fromQdq} of the QDQ model: every
+     * DequantizeLinear of constants becomes the float constant it computes (the weights), and every
+     * QuantizeLinear whose readers are all DequantizeLinear nodes with the same parameters is removed
+     * with them, its readers reading its input instead. Where the pair feeds a graph output, it stays.
+     */
+    public static Graph withoutQdq(Graph g) {
+        GraphBuilder b = g.toBuilder();
+        java.util.Set<String> outputs = java.util.Set.copyOf(g.outputs());
+        for (Node n : g.nodes()) {
+            if (n.kernel() instanceof DequantizeLinear dq && n.inputs().stream().allMatch(i -> i.isEmpty() || g.constant(i) != null)) {
+                b.removeNode(n.name());
+                b.constant(n.outputs().get(0), dequantized(g, n, dq.axis()));
+            }
+        }
+        for (Node n : g.nodes()) {
+            if (!(n.kernel() instanceof QuantizeLinear) || g.constant(n.inputs().get(0)) != null) {
+                continue;
+            }
+            List<Node> readers = g.consumers(n.outputs().get(0));
+            boolean pairs = !readers.isEmpty() && !outputs.contains(n.outputs().get(0));
+            for (Node r : readers) {
+                pairs &= r.kernel() instanceof DequantizeLinear && !outputs.contains(r.outputs().get(0))
+                        && sameParameters(g, n.inputs(), r.inputs());
+            }
+            if (!pairs) {
+                continue;
+            }
+            for (Node r : readers) {
+                b.removeNode(r.name());
+                b.replaceUses(r.outputs().get(0), n.inputs().get(0));
+            }
+            b.removeNode(n.name());
+        }
+        return new DeadNodeElimination().apply(b.build());
+    }
+
+    private static boolean sameParameters(Graph g, List<String> q, List<String> dq) {
+        for (int i = 1; i < 3; i++) {
+            Constant a = i < q.size() ? g.constant(q.get(i)) : null;
+            Constant c = i < dq.size() ? g.constant(dq.get(i)) : null;
+            if (a == null || c == null || a.numel() != c.numel()) {
+                return false;
+            }
+            for (long k = 0; k < a.numel(); k++) {
+                if (a.getDouble(k) != c.getDouble(k)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static Constant dequantized(Graph g, Node n, int axis) {
+        Constant x = g.constant(n.inputs().get(0));
+        Constant scale = g.constant(n.inputs().get(1));
+        Constant zp = n.inputs().size() > 2 && !n.inputs().get(2).isEmpty() ? g.constant(n.inputs().get(2)) : null;
+        dev.accel.hal.Shape s = x.type().shape();
+        int ax = s.rank() == 0 ? 0 : s.normalizeAxis(axis);
+        long stride = s.rank() == 0 ? 1 : s.product(ax + 1, s.rank());
+        int channels = s.rank() == 0 ? 1 : s.dim(ax);
+        return Constant.build(x.type().withDType(DType.F32), t -> {
+            for (long i = 0; i < x.numel(); i++) {
+                int c = scale.numel() == 1 ? 0 : (int) ((i / stride) % channels);
+                double z = zp == null ? 0 : zp.getDouble(zp.numel() == 1 ? 0 : c);
+                t.setDouble(i, (x.getDouble(i) - z) * scale.getDouble(c));
+            }
+        });
     }
 
     /** The parameters of a value, if known. */

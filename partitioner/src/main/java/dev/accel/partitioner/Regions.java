@@ -135,14 +135,14 @@ final class Regions {
             names.add(nd.name());
             seconds += pb.seconds[i][opt[0]][opt[1]];
             NodeForms.Form f = pb.forms[i][opt[1]];
-            for (int s = 0; s < f.spec().inputs().size(); s++) {
+            for (int s = 0; s < f.inputForms().length; s++) {
                 String v = nd.inputs().get(s);
                 Integer vi = pb.valueIndex.get(v);
                 if (vi == null) {
                     continue;
                 }
                 if (regionOfValue(pb, vi, nodeRegion) != index && seenIn.add(v)) {
-                    in += f.spec().inputs().get(s).byteSize();
+                    in += Math.max(0, pb.valueBytes[vi][f.inputForms()[s]]);
                 }
             }
             for (int j = 0; j < nd.outputs().size(); j++) {
@@ -152,7 +152,7 @@ final class Regions {
                     leaves |= nodeRegion[pb.nodeIndex.get(c.name())] != index;
                 }
                 if (leaves) {
-                    out += f.spec().outputs().get(j).byteSize();
+                    out += Math.max(0, pb.valueBytes[pb.valueIndex.get(v)][f.outputForms()[j]]);
                 }
             }
         }
