@@ -30,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * One plan made ready on its devices: kernels prepared (one per distinct spec and device), weights
- * uploaded once, memory planned, and a pool of {@link RunContext}s. {@link #run} queues the plan's
+ * One plan made ready on its devices: kernels prepared (one per distinct spec, constant inputs and
+ * device; the constants go to {@link Device#prepare(OpSpec, Map)} so that a device can pack them
+ * once), weights uploaded once, memory planned, and a pool of {@link RunContext}s. {@link #run} queues the plan's
  * steps in order, each on its device's compute or transfer queue; a step waits (through
  * {@link Queue#waitFor}) only for work of another queue that it reads, or that last used the
  * buffer it is about to overwrite. Independent work on different devices therefore overlaps.
@@ -81,8 +82,12 @@ final class Executable implements AutoCloseable {
         }
     }
 
+    /** A prepared kernel's identity on one device: its spec and which constant value feeds each constant input. */
+    private record KernelKey(OpSpec spec, List<String> constants) {
+    }
+
     private void prepare() {
-        Map<String, Map<OpSpec, Kernel>> cache = new HashMap<>();
+        Map<String, Map<KernelKey, Kernel>> cache = new HashMap<>();
         Map<String, Queue> setup = new LinkedHashMap<>();
         String current = null;
         try {
@@ -107,11 +112,24 @@ final class Executable implements AutoCloseable {
                     continue;
                 }
                 OpSpec spec = graph.spec(n);
-                Kernel k = cache.computeIfAbsent(s.device(), x -> new HashMap<>()).get(spec);
+                // The node's constant inputs (weights, biases, quantisation parameters) go to prepare, so that a
+                // device can pre-process them once; nodes share a kernel only when their specs and constants agree.
+                Map<Integer, HostTensor> constants = new LinkedHashMap<>();
+                List<String> constantNames = new ArrayList<>();
+                for (int i = 0; i < spec.inputs().size(); i++) {
+                    String in = n.inputs().get(i);
+                    Constant c = in.isEmpty() ? null : graph.constant(in);
+                    if (c != null) {
+                        constants.put(i, c.tensor());
+                        constantNames.add(i + "=" + in);
+                    }
+                }
+                KernelKey key = new KernelKey(spec, constantNames);
+                Kernel k = cache.computeIfAbsent(s.device(), x -> new HashMap<>()).get(key);
                 if (k == null) {
-                    k = d.prepare(spec);
+                    k = constants.isEmpty() ? d.prepare(spec) : d.prepare(spec, constants);
                     kernels.add(k);
-                    cache.get(s.device()).put(spec, k);
+                    cache.get(s.device()).put(key, k);
                 }
                 kernelOf.put(n.name(), k);
             }

@@ -55,6 +55,16 @@ final class RenamedDevice implements Device {
         return inner.prepare(spec);
     }
 
+    /** Counts the calls that carried constants (by the constant input indices given), then delegates. */
+    @Override
+    public Kernel prepare(OpSpec spec, java.util.Map<Integer, dev.accel.hal.HostTensor> constants) {
+        preparedWithConstants.merge(spec.op().name() + constants.keySet(), 1, Integer::sum);
+        return inner.prepare(spec, constants);
+    }
+
+    /** Per op name and constant indices ("MatMul[1]"), how many kernels were prepared with constants. */
+    final java.util.Map<String, Integer> preparedWithConstants = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public boolean isClosed() {
         return inner.isClosed();

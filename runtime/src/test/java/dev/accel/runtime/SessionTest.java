@@ -93,6 +93,22 @@ class SessionTest {
     }
 
     @Test
+    void kernelsArePreparedWithTheirConstantWeights() {
+        Graph g = TestSupport.mlp(5);
+        try (Device cpu = TestSupport.cpu(); RenamedDevice counted = new RenamedDevice(TestSupport.cpu(), "cpu:7");
+             Session s = Session.builder(g).devices(List.of(counted)).build();
+             HostTensor x = TestSupport.random(TensorType.of(DType.F32, 6, 64), 6);
+             HostTensor want = reference(g, x, "gemm_out");
+             RunResult r = s.run(Map.of("x", x))) {
+            // The optimiser fuses MatMul(x, w1) + b1 into a Gemm with constants at inputs 1 and 2; MatMul(h, w2) keeps w2 at
+            // input 1; the last Gemm has w3 at input 1. Every weighted kernel got its weights at prepare.
+            assertEquals(Map.of("Gemm[1, 2]", 1, "MatMul[1]", 1, "Gemm[1]", 1), counted.preparedWithConstants,
+                    "prepared with constants: " + counted.preparedWithConstants);
+            assertEquals(0.0, TestSupport.relativeError(want, r.output("gemm_out")), 1e-6);
+        }
+    }
+
+    @Test
     void plansAreCachedPerInputShape() {
         Graph g = TestSupport.mlp(5);
         try (Device cpu = TestSupport.cpu(); Device cpu1 = TestSupport.cpu1();
