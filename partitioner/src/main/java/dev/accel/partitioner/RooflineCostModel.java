@@ -17,8 +17,8 @@ import dev.accel.hal.op.OpSpec;
  * on the device (a depthwise convolution reaches far less of the peak than a GEMM does): the
  * compute-or-memory part is divided by it, the dispatch latency is not.
  *
- * <p>A dtype the profile gives no peak for falls back to the float32 peak, then to the largest
- * peak the profile declares (integer shape arithmetic on a float device, say).
+ * <p>A dtype the profile gives no peak for falls back to the other 8-bit type's (uint8 and int8),
+ * then to the float32 peak, then to the largest peak the profile declares (integer shape arithmetic on a float device, say).
  */
 public final class RooflineCostModel implements CostModel {
     static final RooflineCostModel INSTANCE = new RooflineCostModel();
@@ -88,6 +88,13 @@ public final class RooflineCostModel implements CostModel {
         double v = p.peak(d);
         if (v > 0) {
             return v;
+        }
+        // The two 8-bit types run on the same integer units: a profile that gives one stands for both.
+        if (d == DType.U8 || d == DType.I8) {
+            v = p.peak(d == DType.U8 ? DType.I8 : DType.U8);
+            if (v > 0) {
+                return v;
+            }
         }
         v = p.peak(DType.F32);
         if (v > 0) {

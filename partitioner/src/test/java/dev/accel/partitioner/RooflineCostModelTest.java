@@ -48,4 +48,12 @@ class RooflineCostModelTest {
     private static Target target(DeviceProfile p) {
         return new Target("cpu:0", DeviceKind.CPU, new Synthetic.Caps(null, Set.of(DType.F32), Set.of()), p, 1L << 30, true);
     }
+
+    @Test
+    void uint8TakesTheInt8PeakWhenOnlyThatIsGiven() {
+        DeviceProfile p = new DeviceProfile(Map.of(DType.F32, 100e9, DType.I8, 400e9), 20e9, 1e-6, 20e9, 1e-6, false);
+        assertEquals(400e9, RooflineCostModel.peak(p, DType.U8));
+        assertEquals(400e9, RooflineCostModel.peak(p, DType.I8));
+        assertEquals(100e9, RooflineCostModel.peak(p, DType.F16), "no float16 peak: float32's");
+    }
 }
