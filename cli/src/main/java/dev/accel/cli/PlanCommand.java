@@ -58,13 +58,17 @@ final class PlanCommand implements Command {
                 options:
                   --prefer LIST      devices in order of preference (ids, backends or kinds), for ties
                   --precision P      fp32 (default): float32 only; fp16: float16 allowed where a device
-                                     runs it; int8: int8 allowed too (needs quantization parameters)
+                                     runs it; int8: int8 allowed too (Conv, MatMul, Gemm), with
+                                     quantization parameters from the model's QDQ nodes or calibrated
+                                     on the CPU over random inputs (see --calibrate)
                   --dot FILE         also write the plan as Graphviz DOT (one cluster per region)
                   --pin LIST         NODE=DEVICE pairs: run these nodes there whatever the cost
                   --forbid LIST      devices never to use
                   --budget LIST      DEVICE=BYTES pairs: most bytes of weights and activations there
                   --bind LIST        sizes for symbolic dimensions (default: each 1)
                   --search S         auto (default: exact up to 18 nodes), exact or heuristic
+                  --calibrate N      with int8: random inputs to calibrate over (default 8), unless
+                                     the model is QDQ (its QuantizeLinear nodes give the parameters)
                   --help             this text
                 """;
     }
@@ -72,7 +76,8 @@ final class PlanCommand implements Command {
     /** Declares the placement options both commands take. */
     static ArgParser placementOptions(ArgParser p) {
         return p.positionals("MODEL.onnx").option("prefer", "LIST").option("precision", "P").option("pin", "LIST")
-                .option("forbid", "LIST").option("budget", "LIST").option("bind", "LIST").option("search", "S");
+                .option("forbid", "LIST").option("budget", "LIST").option("bind", "LIST").option("search", "S")
+                .option("calibrate", "N");
     }
 
     @Override
@@ -94,7 +99,8 @@ final class PlanCommand implements Command {
             }
             Profiles profiles = Profiles.of(devices, io);
             profiles.describe(io.out());
-            Plan plan = partitioner.plan(g, profiles.targets(devices), prefs);
+            Int8Setup int8 = int8(g, prefs, p, devices, io);
+            Plan plan = partitioner.plan(int8.graph(), profiles.targets(devices), int8.preferences());
             io.out().print(plan.explain());
             io.out().println();
             io.out().println("memory per run (buffers reused by lifetime):");
@@ -110,6 +116,19 @@ final class PlanCommand implements Command {
             }
             return Main.OK;
         }
+    }
+
+    /** The int8 setup the options ask for (nothing to do unless --precision int8), its description printed. */
+    static Int8Setup int8(Graph g, Preferences prefs, ArgParser.Parsed p, List<Device> devices, Io io) {
+        int samples = p.intValue("calibrate", Int8Setup.DEFAULT_SAMPLES, 1, 10_000);
+        if (p.values().containsKey("calibrate") && prefs.precision() != dev.accel.partitioner.Precision.INT8) {
+            throw new UsageException("--calibrate goes with --precision int8");
+        }
+        Int8Setup s = Int8Setup.of(g, prefs, samples, 1000, devices);
+        if (!s.description().isEmpty()) {
+            io.out().println(s.description());
+        }
+        return s;
     }
 
     static String indent(String text) {

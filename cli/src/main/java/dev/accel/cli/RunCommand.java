@@ -97,7 +97,10 @@ final class RunCommand implements Command {
             Map<String, HostTensor> inputs = inputs(g, seed);
             Profiles profiles = Profiles.of(devices, io);
             profiles.describe(out);
-            Session.Builder builder = Session.builder(g).devices(devices).preferences(prefs).partitioner(PlanCommand.partitioner(p));
+            Int8Setup int8 = PlanCommand.int8(g, prefs, p, devices, io);
+            g = int8.graph();
+            Session.Builder builder = Session.builder(g).devices(devices).preferences(int8.preferences())
+                    .partitioner(PlanCommand.partitioner(p));
             profiles.byId().forEach(builder::profile);
             try (Session s = builder.build()) {
                 long t0 = System.nanoTime();

@@ -67,4 +67,21 @@ class PlanCommandTest {
         String json = Files.readString(trace);
         assertTrue(json.contains("\"traceEvents\"") && json.contains("\"npu:0\"") && json.contains("\"ph\":\"X\""), json);
     }
+
+    @Test
+    void int8IsCalibratedOnRandomInputsThenPlannedAndRun() {
+        CliRunner.Result plan = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--precision", "int8", "--calibrate", "2");
+        assertEquals(Main.OK, plan.status(), plan.all());
+        assertTrue(plan.out().contains("calibrated on cpu:0 over 2 random inputs (seeds 1000..1001)"), plan.all());
+        assertTrue(java.util.regex.Pattern.compile("\\bint8\\b").matcher(plan.out()).find(), "no int8 in the plan:\n" + plan.all());
+
+        CliRunner.Result run = CliRunner.run(CPU_NPU, "run", squeezenet().toString(), "--precision", "int8", "--calibrate", "2",
+                "--runs", "1", "--warmup", "0", "--compare");
+        assertEquals(Main.OK, run.status(), run.all());
+        assertTrue(run.out().contains("compare ") && run.out().contains("median of 1 run ") && run.out().contains("int8"), run.all());
+
+        CliRunner.Result misplaced = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--calibrate", "4");
+        assertEquals(Main.USAGE, misplaced.status(), misplaced.all());
+        assertTrue(misplaced.err().contains("--calibrate goes with --precision int8"), misplaced.all());
+    }
 }
