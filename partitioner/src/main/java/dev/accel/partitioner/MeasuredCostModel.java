@@ -41,6 +41,11 @@ public final class MeasuredCostModel implements CostModel {
         return base.writeSeconds(target, bytes);
     }
 
+    @Override
+    public double directSeconds(Target from, Target to, long bytes) {
+        return base.directSeconds(from, to, bytes);
+    }
+
     /** How many specs were measured, over all targets. */
     public int measuredCount() {
         return seconds.values().stream().mapToInt(Map::size).sum();

@@ -181,7 +181,7 @@ public final class Plan {
         return memory;
     }
 
-    /** Estimated busy time per device id (kernels, conversions and writes on its compute queue). */
+    /** Estimated busy time per device id (kernels, conversions, writes and direct copies on its compute queue). */
     public Map<String, Double> busySeconds() {
         Map<String, Double> m = new LinkedHashMap<>();
         for (Step s : steps) {
@@ -197,7 +197,11 @@ public final class Plan {
         return PlanFormat.explain(this);
     }
 
-    /** The plan in Graphviz DOT: one cluster per region, crossing edges labelled with their bytes. */
+    /**
+     * The plan in Graphviz DOT: one cluster per region, crossing edges in red labelled with their
+     * bytes, solid and "direct" for a one-copy crossing between devices, dashed and "via host" for
+     * one through host memory.
+     */
     public String toDot() {
         return PlanFormat.dot(this);
     }

@@ -100,6 +100,15 @@ final class PlanBuilder {
                     transfers.add(new Transfer(v, from, dev, pb.valueBytes[e.value()][e.form()],
                             readSeconds.getOrDefault(key, 0.0) + e.end() - e.start()));
                 }
+                case Simulator.COPY_BY_SOURCE, Simulator.COPY_BY_DESTINATION -> {
+                    String v = valueName(e.value(), e.form());
+                    String dev = pb.targets[e.device()].id();
+                    String peer = pb.targets[e.peer()].id();
+                    boolean bySource = e.kind() == Simulator.COPY_BY_SOURCE;
+                    steps.add(new Step(Step.Kind.COPY, dev, null, v, bySource, e.start(), e.end(), peer));
+                    transfers.add(new Transfer(v, bySource ? dev : peer, bySource ? peer : dev, pb.valueBytes[e.value()][e.form()],
+                            e.end() - e.start(), true));
+                }
                 default -> throw new IllegalStateException("event kind " + e.kind());
             }
         }

@@ -43,11 +43,12 @@ final class PlanFormat {
             tb += t.bytes();
             ts += t.seconds();
         }
+        long direct = p.transfers().stream().filter(Transfer::direct).count();
         sb.append("\ntransfers (").append(p.transfers().size()).append(", ").append(bytes(tb)).append(", est ")
-                .append(Explanations.ms(ts)).append("):\n");
+                .append(Explanations.ms(ts)).append(direct > 0 ? ", " + direct + " direct device to device" : "").append("):\n");
         for (Transfer t : p.transfers()) {
-            sb.append(String.format(Locale.ROOT, "  %-40s %s -> %s  %s  %s%n", t.value(), t.from(), t.to(), bytes(t.bytes()),
-                    Explanations.ms(t.seconds())));
+            sb.append(String.format(Locale.ROOT, "  %-40s %s -> %s  %-8s  %s  %s%n", t.value(), t.from(), t.to(), t.path(),
+                    bytes(t.bytes()), Explanations.ms(t.seconds())));
         }
         sb.append("\nconversions (").append(p.conversions().size()).append("):\n");
         for (Conversion c : p.conversions()) {
@@ -147,6 +148,12 @@ final class PlanFormat {
         for (String in : g.inputs()) {
             sb.append("  \"").append(esc(in)).append("\" [shape=oval, fillcolor=\"white\"];\n");
         }
+        java.util.Set<String> directEdges = new java.util.HashSet<>();
+        for (Transfer t : p.transfers()) {
+            if (t.direct()) {
+                directEdges.add(t.value() + '\u0000' + t.from() + '\u0000' + t.to());
+            }
+        }
         for (Node n : g.nodes()) {
             for (String in : n.inputs()) {
                 if (in.isEmpty() || g.constant(in) != null) {
@@ -157,7 +164,11 @@ final class PlanFormat {
                 String toDev = n.annotations().get(PlanBuilder.DEVICE);
                 sb.append("  \"").append(esc(from)).append("\" -> \"").append(esc(n.name())).append('"');
                 if (!fromDev.equals(toDev)) {
-                    sb.append(" [color=red, penwidth=2, label=\"").append(bytes(g.type(in).toTensorType().byteSize())).append("\"]");
+                    // A direct crossing is one copy (solid); through host memory it is two (dashed).
+                    boolean direct = directEdges.contains(in + '\u0000' + fromDev + '\u0000' + toDev);
+                    sb.append(" [color=red, penwidth=2, style=").append(direct ? "solid" : "dashed").append(", label=\"")
+                            .append(bytes(g.type(in).toTensorType().byteSize())).append(direct ? " direct" : fromDev.equals(Target.HOST)
+                                    ? "" : " via host").append("\"]");
                 }
                 sb.append(";\n");
             }

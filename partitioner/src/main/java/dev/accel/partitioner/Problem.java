@@ -94,6 +94,8 @@ final class Problem {
     private final double[] convSeconds;
     private final double[] readSeconds;
     private final double[] writeSeconds;
+    /** [(v * K + k) * d * d + from * d + to]: seconds of a direct crossing, NaN where the pair crosses through the host. */
+    private final double[] directSeconds;
     /** Per node, per input: the value index, or -1 - constant index. */
     private int[][] inputRefs;
     /** Per node, per output: the value index. */
@@ -262,6 +264,21 @@ final class Problem {
                     long bytes = Math.max(0, valueBytes[v][k]);
                     readSeconds[(v * K + k) * d + t] = cost.readSeconds(targets[t], bytes);
                     writeSeconds[(v * K + k) * d + t] = cost.writeSeconds(targets[t], bytes);
+                }
+            }
+        }
+        this.directSeconds = new double[values * K * d * d];
+        Arrays.fill(directSeconds, Double.NaN);
+        for (int a = 0; a < d; a++) {
+            for (int b = 0; b < d; b++) {
+                if (a == b || !targets[a].hostAddressable() && !targets[b].hostAddressable()) {
+                    continue;
+                }
+                for (int v = 0; v < values; v++) {
+                    for (int k = 0; k < K; k++) {
+                        directSeconds[(v * K + k) * d * d + a * d + b] = cost.directSeconds(targets[a], targets[b],
+                                Math.max(0, valueBytes[v][k]));
+                    }
                 }
             }
         }
@@ -612,6 +629,30 @@ final class Problem {
     /** Write seconds of value {@code v} in form {@code k} into target {@code t}. */
     double writeSeconds(int v, int k, int t) {
         return writeSeconds[(v * K + k) * d + t];
+    }
+
+    /**
+     * True when a value crosses from target {@code from} to target {@code to} directly, with one copy:
+     * when either side's buffers are host-addressable ({@link Target#hostAddressable()}).
+     */
+    boolean direct(int from, int to) {
+        return from != to && from != host && to != host && (targets[from].hostAddressable() || targets[to].hostAddressable());
+    }
+
+    /**
+     * True when a direct crossing into {@code to} is made by the source's transfer queue reading into
+     * {@code to}'s memory; false when {@code to}'s compute queue writes from the source's memory. Reading
+     * into the destination is preferred: it waits on fences only (a write may consume its host memory at
+     * the call, so the submitting thread would have to wait for the source's data first), and it keeps
+     * the destination's compute queue free, as a read into host memory does.
+     */
+    boolean directByReader(int to) {
+        return targets[to].hostAddressable();
+    }
+
+    /** Seconds of the direct crossing of value {@code v} in form {@code k} from {@code from} to {@code to}. */
+    double directSeconds(int v, int k, int from, int to) {
+        return directSeconds[(v * K + k) * d * d + from * d + to];
     }
 
     /** The option of unit {@code u} on target {@code t} in precision {@code p}, or -1. */

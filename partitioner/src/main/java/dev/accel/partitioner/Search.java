@@ -29,8 +29,8 @@ final class Search {
     /** Units above which only the best start is refined. */
     static final int LARGE = 2000;
 
-    /** How much worse an estimate the conversion cleanup may leave, relative. */
-    static final double HARMONIZE_TOLERANCE = 0.01;
+    /** How much worse an estimate the conversion cleanup may leave, relative (see {@link #run()}). */
+    static final double HARMONIZE_TOLERANCE = 0.02;
 
     private final Problem pb;
     private final SearchOptions opts;
@@ -94,9 +94,10 @@ final class Search {
                 method = names.get(i) + (after < before ? " + local refinement" : "");
             }
         }
-        // Conversion cleanup: removing round trips around single ops is worth up to 1% of the estimate, which is
+        // Conversion cleanup: removing round trips around single ops is worth up to 2% of the estimate, which is
         // below what the estimate can resolve (queue-order effects); the exact search below may still restore one
-        // that truly pays.
+        // that truly pays. (With direct device-to-device copies a round trip's conversions can hide on a transfer
+        // queue: on ScaleTest's 10,000-node graph they were worth 1.2%, past the 1% this allowed before.)
         int[] harmonized = harmonize(best);
         double h = sim.evaluate(harmonized);
         if (!Arrays.equals(harmonized, best) && h <= bestCost * (1 + HARMONIZE_TOLERANCE)) {

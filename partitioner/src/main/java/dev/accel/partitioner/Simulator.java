@@ -7,9 +7,13 @@ import java.util.List;
 /**
  * Estimates the end-to-end latency of a placement by simulating what the runtime will do, in the
  * same order: units in topological order, each on its target's compute queue (in order), after
- * its inputs are there in the forms it reads. A value crossing to another target is read into host
- * memory on its source's transfer queue (once per value and form, however many targets need it)
- * and written on each destination's compute queue before the first reader there. A value needed
+ * its inputs are there in the forms it reads. A value crossing to another target crosses once per
+ * value, form and destination. Where {@link Problem#direct} allows, it is one copy: read by the
+ * source's transfer queue straight into the destination's memory, or, when only the source's
+ * memory is host-addressable, written by the destination's compute queue straight from the
+ * source's. Otherwise it is read into host memory on its source's transfer queue (once per value
+ * and form, however many targets need it) and written on each destination's compute queue before
+ * the first reader there. A value needed
  * in another form is converted once, on the target where the conversion is cheapest counting the
  * transfers around it, and the converted copy is shared: on the reader's own compute queue when
  * the reader is there, else on the transfer queue, before the read. Graph inputs start in host memory; graph
@@ -24,9 +28,22 @@ final class Simulator {
     static final int READ = 2;
     static final int WRITE = 3;
     static final int CONVERT_SIDE = 4;
+    /** A direct crossing made by the source's transfer queue, reading into the destination's memory. */
+    static final int COPY_BY_SOURCE = 5;
+    /** A direct crossing made by the destination's compute queue, writing from the source's memory. */
+    static final int COPY_BY_DESTINATION = 6;
 
-    /** One simulated piece of work, recorded when {@link #record} is on. */
-    record Event(int kind, int unit, int option, int value, int fromForm, int form, int device, double start, double end) {
+    /**
+     * One simulated piece of work, recorded when {@link #record} is on. {@code device} is the target
+     * whose queue runs it; {@code peer} is, for a direct crossing, the other target (the destination
+     * when the source's transfer queue reads, the source when the destination's compute queue
+     * writes), else -1.
+     */
+    record Event(int kind, int unit, int option, int value, int fromForm, int form, int device, double start, double end,
+                 int peer) {
+        Event(int kind, int unit, int option, int value, int fromForm, int form, int device, double start, double end) {
+            this(kind, unit, option, value, fromForm, form, device, start, end, -1);
+        }
     }
 
     private static final int L_AVAIL = 0;
@@ -320,6 +337,9 @@ final class Simulator {
             }
             return end;
         }
+        if (h != host && pb.direct(h, dev)) {
+            return copy(v, form, h, dev);
+        }
         double staged = avail(v, host, form);
         double start = Math.max(devFree[dev], staged);
         double end = start + pb.writeSeconds(v, form, dev);
@@ -327,6 +347,26 @@ final class Simulator {
         setAvail(v, dev, form, end);
         if (events != null) {
             events.add(new Event(WRITE, -1, -1, v, form, form, dev, start, end));
+        }
+        return end;
+    }
+
+    /** The direct crossing of value {@code v} in form {@code form} from target {@code from} to target {@code to}. */
+    private double copy(int v, int form, int from, int to) {
+        double ready = avail(v, from, form);
+        boolean reader = pb.directByReader(to);
+        int runs = reader ? from : to;
+        double start = Math.max(reader ? linkFree[from] : devFree[to], ready);
+        double end = start + pb.directSeconds(v, form, from, to);
+        if (reader) {
+            setLink(from, end);
+        } else {
+            setDev(to, end);
+        }
+        setAvail(v, to, form, end);
+        if (events != null) {
+            events.add(new Event(reader ? COPY_BY_SOURCE : COPY_BY_DESTINATION, -1, -1, v, form, form, runs, start, end,
+                    reader ? to : from));
         }
         return end;
     }
@@ -361,6 +401,9 @@ final class Simulator {
     private double move(int v, int form, int from, int to) {
         if (from == to) {
             return 0;
+        }
+        if (pb.direct(from, to)) {
+            return pb.directSeconds(v, form, from, to);
         }
         double c = 0;
         if (from != host) {

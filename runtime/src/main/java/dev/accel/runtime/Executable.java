@@ -35,7 +35,9 @@ import java.util.concurrent.ConcurrentLinkedDeque;
  * once), weights uploaded once, memory planned, and a pool of {@link RunContext}s. {@link #run} queues the plan's
  * steps in order, each on its device's compute or transfer queue; a step waits (through
  * {@link Queue#waitFor}) only for work of another queue that it reads, or that last used the
- * buffer it is about to overwrite. Independent work on different devices therefore overlaps.
+ * buffer it is about to overwrite, another device's queue included: a direct copy
+ * ({@link Step.Kind#COPY}) reads or writes a buffer of one device from a queue of the other,
+ * through the buffer's host segment. Independent work on different devices therefore overlaps.
  *
  * <p>Thread safety: {@link #run} may be called from many threads; each run takes its own context.
  * Owns its kernels, weights and contexts; {@link #close()} frees them (idempotent) and must not
@@ -221,11 +223,17 @@ final class Executable implements AutoCloseable {
         private final String[] queueOf;
         private final Map<String, HostTensor> host = new HashMap<>();
         private final Map<String, HostTensor> staged = new LinkedHashMap<>();
+        /** Staging copies of direct crossings that had to go through host memory after all. */
+        private final List<HostTensor> scratch = new ArrayList<>();
         private final Map<String, Integer> hostStep = new HashMap<>();
         private final Map<String, Map<String, DeviceBuffer>> buffers = new HashMap<>();
         private final Map<String, Map<String, Integer>> producer = new HashMap<>();
-        /** Per device and slot, the last step using it on the compute (0) and transfer (1) queue. */
-        private final Map<String, int[][]> slotUse = new HashMap<>();
+        /**
+         * Per device and slot, the last step using it on each queue (by queue key): the device's own
+         * compute and transfer queues, and another device's queue that read or wrote it through its
+         * host segment in a direct copy.
+         */
+        private final Map<String, List<Map<String, Integer>>> slotUse = new HashMap<>();
         private final Set<String> waited = new HashSet<>();
         private final Set<String> weightViews = new HashSet<>();
 
@@ -237,10 +245,9 @@ final class Executable implements AutoCloseable {
             this.queueOf = new String[steps.size()];
             for (String d : devices.keySet()) {
                 int n = memory.slots(d).size();
-                int[][] use = new int[n][2];
-                for (int[] u : use) {
-                    u[0] = -1;
-                    u[1] = -1;
+                List<Map<String, Integer>> use = new ArrayList<>(n);
+                for (int x = 0; x < n; x++) {
+                    use.add(new HashMap<>(4));
                 }
                 slotUse.put(d, use);
             }
@@ -256,6 +263,10 @@ final class Executable implements AutoCloseable {
                     submit(i, s);
                 } catch (InvalidArgumentException e) {
                     throw e;
+                } catch (DeviceFailure e) {
+                    drain();
+                    DeviceFailure first = firstFailure();
+                    throw first != null ? first : e;
                 } catch (AccelException e) {
                     // The root failure is the first failed step in queue order (this one may only have
                     // waited for it); failing that, this step's own.
@@ -279,6 +290,11 @@ final class Executable implements AutoCloseable {
                 }
                 out.put(o, h);
             }
+            // Every queue is idle: the staging copies of crossings that were not outputs can go.
+            staged.values().forEach(HostTensor::close);
+            staged.clear();
+            scratch.forEach(HostTensor::close);
+            scratch.clear();
             return out;
         }
 
@@ -298,7 +314,7 @@ final class Executable implements AutoCloseable {
                     Fence f = q.read(b, h);
                     done(i, qk, f, deps);
                     hostStep.put(s.value(), i);
-                    touch(d, s.value(), 1, i);
+                    touch(d, s.value(), qk, i);
                 }
                 case WRITE -> {
                     Queue q = ctx.compute(d);
@@ -315,12 +331,13 @@ final class Executable implements AutoCloseable {
                         awaitHost(from);
                         deps.add(from);
                     }
-                    DeviceBuffer b = output(d, s.value(), q, qk, deps, 0);
+                    DeviceBuffer b = output(d, s.value(), q, qk, deps);
                     Fence f = q.write(h, b);
                     producer.computeIfAbsent(d, k -> new HashMap<>()).put(s.value(), i);
                     done(i, qk, f, deps);
-                    touch(d, s.value(), 0, i);
+                    touch(d, s.value(), qk, i);
                 }
+                case COPY -> copy(i, s);
                 default -> throw new IllegalStateException(s.kind().toString());
             }
         }
@@ -367,7 +384,7 @@ final class Executable implements AutoCloseable {
             }
             List<DeviceBuffer> outs = new ArrayList<>();
             for (String out : n.outputs()) {
-                outs.add(output(d, out, q, qk, deps, lane));
+                outs.add(output(d, out, q, qk, deps));
             }
             Fence f = q.dispatch(k, ins, outs);
             for (String out : n.outputs()) {
@@ -377,11 +394,11 @@ final class Executable implements AutoCloseable {
             for (int x = 0; x < count; x++) {
                 String in = n.inputs().get(x);
                 if (bufs.containsKey(in) && !weights.getOrDefault(d, Map.of()).containsKey(in) && !weightViews.contains(in)) {
-                    touch(d, in, lane, i);
+                    touch(d, in, qk, i);
                 }
             }
             for (String out : n.outputs()) {
-                touch(d, out, lane, i);
+                touch(d, out, qk, i);
             }
         }
 
@@ -398,25 +415,122 @@ final class Executable implements AutoCloseable {
             return b;
         }
 
-        /** The slot buffer for value {@code v} on {@code d}, after whatever last used that slot on the other queue. */
-        private DeviceBuffer output(String d, String v, Queue q, String qk, List<Integer> deps, int lane) {
+        /**
+         * The slot buffer for value {@code v} on {@code d}, about to be written by queue {@code qk}: after
+         * whatever last used that slot on every other queue (this device's other queue, or another
+         * device's queue that copied from or into it through its host segment).
+         */
+        private DeviceBuffer output(String d, String v, Queue q, String qk, List<Integer> deps) {
             int slot = memory.slot(d, v);
-            int other = slotUse.get(d)[slot][1 - lane];
-            if (other >= 0) {
-                waitFor(q, qk, other, deps);
-                slotUse.get(d)[slot][1 - lane] = -1;
+            var users = slotUse.get(d).get(slot).entrySet().iterator();
+            while (users.hasNext()) {
+                var u = users.next();
+                if (!u.getKey().equals(qk)) {
+                    waitFor(q, qk, u.getValue(), deps);
+                    users.remove();
+                }
             }
             DeviceBuffer b = ctx.slot(d, slot, graph.type(v).toTensorType());
             buffers.computeIfAbsent(d, k -> new HashMap<>()).put(v, b);
             return b;
         }
 
+        /**
+         * A direct crossing ({@link Step.Kind#COPY}): one copy between a buffer of the source and one of
+         * the destination, through the host segment of one of them. The plan says which queue copies;
+         * the buffers decide whether it can: the source's transfer queue reads into the destination
+         * buffer's segment, or the destination's compute queue writes from the source buffer's segment.
+         * When the plan's form finds no segment the other one-copy form is used, and when neither buffer
+         * has one (a device whose target claimed addressable memory that a buffer does not give), the
+         * value goes through a staging host tensor: a read and a write, as a crossing through the host.
+         *
+         * <p>Ordering. Reading into the destination's segment waits (on fences) for the source's
+         * producer and for every queue that last used the destination's buffer, since the read may land
+         * at any time once it starts. Writing from the source's segment waits for the producer at the
+         * call, because a write may consume its host memory at the call (the NPU's pageable writes do).
+         * Either way the copying queue is recorded as a user of both buffers, so that neither is reused
+         * by a later tensor before the copy completes, and as the producer of the destination's value.
+         */
+        private void copy(int i, Step s) {
+            String from = s.source();
+            String to = s.destination();
+            String v = s.value();
+            DeviceBuffer src = buffers.getOrDefault(from, Map.of()).get(v);
+            if (src == null) {
+                throw new IllegalStateException("step " + i + " copies " + v + " from " + from + " before any step put it there");
+            }
+            Integer p = producer.getOrDefault(from, Map.of()).get(v);
+            TensorType t = graph.type(v).toTensorType();
+            boolean intoDestination = segment(ctx.slot(to, memory.slot(to, v), t), to).isPresent();
+            boolean outOfSource = segment(src, from).isPresent();
+            boolean bySource = s.transferQueue() ? intoDestination : !outOfSource && intoDestination;
+            List<Integer> deps = new ArrayList<>();
+            String qk;
+            Fence f;
+            if (bySource) {
+                Queue q = ctx.transfer(from);
+                qk = from + "/transfer";
+                if (p != null) {
+                    waitFor(q, qk, p, deps);
+                }
+                DeviceBuffer dst = output(to, v, q, qk, deps);
+                f = q.read(src, 0, segment(dst, to).orElseThrow().asSlice(0, dst.byteSize()));
+            } else {
+                Queue q = ctx.compute(to);
+                qk = to + "/compute";
+                if (p != null) {
+                    waitFor(q, qk, p, deps);
+                    awaitHost(p);
+                }
+                MemorySegment hostSide;
+                if (outOfSource) {
+                    hostSide = segment(src, from).orElseThrow().asSlice(0, src.byteSize());
+                } else {
+                    hostSide = staged(i, from, src, t);
+                }
+                DeviceBuffer dst = output(to, v, q, qk, deps);
+                f = q.write(hostSide, dst, 0);
+            }
+            producer.computeIfAbsent(to, k -> new HashMap<>()).put(v, i);
+            done(i, qk, f, deps);
+            if (trace != null) {
+                trace.note(i, "path", bySource || outOfSource ? "direct" : "via host");
+            }
+            touch(from, v, qk, i);
+            touch(to, v, qk, i);
+        }
+
+        /**
+         * Reads {@code src} (of {@code from}) into a new staging host tensor on {@code from}'s transfer
+         * queue and waits for it, for a crossing whose buffers turned out to have no host segment.
+         */
+        private MemorySegment staged(int i, String from, DeviceBuffer src, TensorType t) {
+            HostTensor h = HostTensor.allocate(t);
+            scratch.add(h);
+            try {
+                // The compute queue waited for the producer already; the read is the transfer queue's next work.
+                ctx.transfer(from).read(src, h).await();
+            } catch (AccelException e) {
+                throw new DeviceFailure(from, "reading " + steps.get(i).value() + " into host memory for " + describe(steps.get(i)), e);
+            }
+            return h.segment();
+        }
+
+        /** The buffer's host segment; a device failing to answer fails as a device. */
+        private java.util.Optional<MemorySegment> segment(DeviceBuffer b, String device) {
+            try {
+                return b.hostSegment();
+            } catch (AccelException e) {
+                throw new DeviceFailure(device, "giving the host segment of a " + b.type() + " buffer", e);
+            }
+        }
+
         private void awaitHost(int readStep) {
             fence[readStep].await();
         }
 
-        private void touch(String d, String v, int lane, int step) {
-            slotUse.get(d)[memory.slot(d, v)][lane] = step;
+        private void touch(String d, String v, String qk, int step) {
+            slotUse.get(d).get(memory.slot(d, v)).put(qk, step);
         }
 
         private void waitFor(Queue q, String qk, int step, List<Integer> deps) {
@@ -479,6 +593,8 @@ final class Executable implements AutoCloseable {
             }
             staged.values().forEach(HostTensor::close);
             staged.clear();
+            scratch.forEach(HostTensor::close);
+            scratch.clear();
             if (err != null) {
                 throw err;
             }
@@ -490,6 +606,7 @@ final class Executable implements AutoCloseable {
             case KERNEL -> "kernel " + s.node();
             case READ -> "read of " + s.value() + " into host memory";
             case WRITE -> "write of " + s.value() + " from host memory";
+            case COPY -> "copy of " + s.value() + " from " + s.source() + " to " + s.destination();
         };
     }
 

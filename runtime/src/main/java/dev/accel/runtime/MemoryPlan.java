@@ -18,7 +18,11 @@ import java.util.Map;
  * overlap share a buffer (a slot) when their byte sizes are equal, since a buffer can be viewed as
  * any type of its size ({@link dev.accel.hal.DeviceBuffer#view}). Reshape and Identity outputs
  * are views of their input's slot. Lifetimes run in the plan's step order, from the step that
- * writes a tensor to the last step that reads it (a kernel, or a read to the host).
+ * writes a tensor to the last step that reads it (a kernel, a read to the host, or a direct copy
+ * to another device, which reads the source's buffer and writes the destination's whichever
+ * device's queue runs it). Lifetimes only say which tensors may share a buffer; the runtime still
+ * orders each reuse after the work of every queue that last used the buffer, another device's
+ * queue included.
  *
  * <p>Weights are not here: they are uploaded once per session and shared by all runs. Immutable.
  */
@@ -60,13 +64,21 @@ public final class MemoryPlan {
         java.util.Set<String> constantViews = new java.util.HashSet<>();
         for (int i = 0; i < steps.size(); i++) {
             Step s = steps.get(i);
+            if (s.kind() == Step.Kind.COPY) {
+                // A direct copy reads the value on its source and defines it on its destination, whichever queue runs it:
+                // the source's buffer lives until the copy, the destination's from it.
+                String from = s.source();
+                String to = s.destination();
+                use(storageOf.computeIfAbsent(from, k -> new HashMap<>()), lastUse.computeIfAbsent(from, k -> new HashMap<>()),
+                        s.value(), i, from);
+                define(storageOf.computeIfAbsent(to, k -> new HashMap<>()), lastUse.computeIfAbsent(to, k -> new HashMap<>()),
+                        padded(definedAt, to, i), s.value(), i);
+                continue;
+            }
             String d = s.device();
             Map<String, String> storage = storageOf.computeIfAbsent(d, k -> new HashMap<>());
             Map<String, Integer> last = lastUse.computeIfAbsent(d, k -> new HashMap<>());
-            List<List<String>> defs = definedAt.computeIfAbsent(d, k -> new ArrayList<>());
-            while (defs.size() <= i) {
-                defs.add(null);
-            }
+            List<List<String>> defs = padded(definedAt, d, i);
             switch (s.kind()) {
                 case KERNEL -> {
                     Node n = g.node(s.node()).orElseThrow();
@@ -170,6 +182,15 @@ public final class MemoryPlan {
         }
         return new MemoryPlan(Collections.unmodifiableMap(slotTypes), Collections.unmodifiableMap(slotOf),
                 Collections.unmodifiableMap(report));
+    }
+
+    /** The definitions of device {@code d} per step, long enough to hold step {@code i}. */
+    private static List<List<String>> padded(Map<String, List<List<String>>> definedAt, String d, int i) {
+        List<List<String>> defs = definedAt.computeIfAbsent(d, k -> new ArrayList<>());
+        while (defs.size() <= i) {
+            defs.add(null);
+        }
+        return defs;
     }
 
     static boolean isConstant(Graph g, java.util.Set<String> constantViews, String v) {

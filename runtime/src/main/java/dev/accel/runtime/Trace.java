@@ -23,8 +23,10 @@ public final class Trace {
      *
      * @param device the device id (the process)
      * @param lane "compute" or "transfer" (the thread)
-     * @param name what ran: the node, or "read x" / "write x"
-     * @param category "kernel", "conversion", "view", "read" or "write"
+     * @param name what ran: the node, or "read x" / "write x" / "copy x cpu:0 -> npu:0"
+     * @param category "kernel", "conversion", "view", "read", "write" or "copy" (a direct copy between two
+     *     devices, on the queue that made it; its "path" argument is "via host" when the buffers had no
+     *     host segment after all and it went through host memory)
      * @param startMicros start, microseconds from the run's start
      * @param durationMicros duration, microseconds
      * @param args extra facts (op, region, estimate)

@@ -25,6 +25,7 @@ final class TraceRecorder {
     private final Map<Integer, Fence> fences = new HashMap<>();
     private final Map<Integer, String> queueOf = new HashMap<>();
     private final Map<Integer, List<Integer>> deps = new HashMap<>();
+    private final Map<Integer, Map<String, String>> notes = new HashMap<>();
     private final Map<Integer, Long> done = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, LinkedBlockingQueue<Integer>> feeds = new HashMap<>();
     private final List<Thread> watchers = new ArrayList<>();
@@ -49,6 +50,11 @@ final class TraceRecorder {
             watchers.add(Thread.ofVirtual().name("accel-trace-" + q).start(() -> watch(feed)));
             return feed;
         }).add(step);
+    }
+
+    /** Adds a fact to a submitted step's span (how a direct copy went, say). */
+    void note(int step, String key, String value) {
+        notes.computeIfAbsent(step, k -> new java.util.LinkedHashMap<>()).put(key, value);
     }
 
     private void watch(LinkedBlockingQueue<Integer> feed) {
@@ -104,19 +110,26 @@ final class TraceRecorder {
             lastEnd.put(queueOf.get(s), end);
             Step st = steps.get(s);
             timings.add(new StepTiming(st, (start - origin) / 1e9, (end - origin) / 1e9));
-            String lane = st.transferQueue() ? "transfer" : "compute";
+            // The queue that ran it ("cpu:0/transfer"): the plan's, except for a direct copy that had to change hands.
+            String queue = queueOf.get(s);
+            int slash = queue.lastIndexOf('/');
             String name = switch (st.kind()) {
                 case KERNEL -> st.node();
                 case READ -> "read " + st.value();
                 case WRITE -> "write " + st.value();
+                case COPY -> "copy " + st.value() + " " + st.source() + " -> " + st.destination();
             };
             String cat = switch (st.kind()) {
                 case KERNEL -> st.node().startsWith("convert~") ? "conversion" : "kernel";
                 case READ -> "read";
                 case WRITE -> "write";
+                case COPY -> "copy";
             };
-            spans.add(new Trace.Span(st.device(), lane, name, cat, (start - origin) / 1e3, (end - start) / 1e3,
-                    Map.of("estimated_us", String.format(java.util.Locale.ROOT, "%.1f", st.seconds() * 1e6))));
+            Map<String, String> args = new java.util.LinkedHashMap<>();
+            args.put("estimated_us", String.format(java.util.Locale.ROOT, "%.1f", st.seconds() * 1e6));
+            args.putAll(notes.getOrDefault(s, Map.of()));
+            spans.add(new Trace.Span(queue.substring(0, slash), queue.substring(slash + 1), name, cat, (start - origin) / 1e3,
+                    (end - start) / 1e3, args));
         }
     }
 
