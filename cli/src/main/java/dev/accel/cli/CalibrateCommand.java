@@ -37,7 +37,7 @@ final class CalibrateCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: accel calibrate [--device LIST] [--show]
+                usage: accel calibrate [--device LIST] [--show] [--quick]
 
                 Measures each available device with micro-benchmarks through hal-api: dispatch
                 latency (a tiny kernel, dispatched back to back), peak arithmetic per dtype it runs
@@ -47,19 +47,22 @@ final class CalibrateCommand implements Command {
                 elementwise ops) the fraction of that roofline a representative kernel attains.
                 Prints the declared and the measured profile of each device and caches the measured
                 one, one file per device id, in $ACCEL_PROFILE_DIR or else ~/.cache/accel/profiles.
-                accel plan, run and demo then plan with it and say so. Takes a few seconds per device;
-                run it on an otherwise idle machine, and again after a driver or hardware change.
+                accel plan, run and demo then plan with it and say so. Each kernel is warmed up for at
+                least a second first (a JIT-compiled backend runs several times slower until its code
+                is compiled), so it takes about half a minute per device; run it on an otherwise idle
+                machine, and again after a driver or hardware change.
 
                 options:
                   --device LIST   only these devices (ids or backends, comma-separated)
                   --show          print the cached profiles without measuring
+                  --quick         warm each kernel up for 0.1 s only: rough figures in a few seconds
                   --help          this text
                 """;
     }
 
     @Override
     public int run(List<String> args, Io io) {
-        ArgParser.Parsed p = new ArgParser(name()).option("device", "LIST").flag("show").parse(args);
+        ArgParser.Parsed p = new ArgParser(name()).option("device", "LIST").flag("show").flag("quick").parse(args);
         if (p.help()) {
             io.out().print(help());
             return Main.OK;
@@ -83,7 +86,7 @@ final class CalibrateCommand implements Command {
                 }
                 io.err().println("accel calibrate: measuring " + id + " ...");
                 long t0 = System.nanoTime();
-                DeviceProfile measured = new Calibrator().measure(d);
+                DeviceProfile measured = (p.flag("quick") ? new Calibrator(384, 1 << 21, 100_000_000L) : new Calibrator()).measure(d);
                 cache.store(id, measured);
                 out.println("  measured: " + measured);
                 out.printf(Locale.ROOT, "  in %.1f s; cached in %s%n", (System.nanoTime() - t0) / 1e9, cache.file(id));

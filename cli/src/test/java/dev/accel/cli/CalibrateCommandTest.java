@@ -25,7 +25,7 @@ class CalibrateCommandTest {
         assertEquals(Main.OK, shown.status(), shown.all());
         assertTrue(shown.out().contains("cached:   none (run accel calibrate)"), shown.all());
 
-        CliRunner.Result r = CliRunner.run(CPU, env, false, "calibrate", "--device", "cpu");
+        CliRunner.Result r = CliRunner.run(CPU, env, false, "calibrate", "--device", "cpu", "--quick");
         assertEquals(Main.OK, r.status(), r.all());
         assertTrue(r.out().contains("declared: ") && r.out().contains("(declared)"), r.all());
         assertTrue(r.out().contains("measured: ") && r.out().contains("(measured)") && r.out().contains("efficiency {"), r.all());

@@ -61,15 +61,24 @@ public final class Calibrator {
 
     private final int matmulSize;
     private final int elements;
+    private final long warmupNanos;
 
-    /** The default sizes: MatMul 384 x 384, Add of 2^21 elements, 8 MiB transfers. */
+    /** The default sizes: MatMul 384 x 384, Add of 2^21 elements, 8 MiB transfers; a warm-up of 1 s per kernel. */
     public Calibrator() {
-        this(384, 1 << 21);
+        this(384, 1 << 21, 1_000_000_000L);
     }
 
-    public Calibrator(int matmulSize, int elements) {
+    /**
+     * @param matmulSize the square MatMul that measures the peaks
+     * @param elements the Add that measures memory bandwidth (and a quarter of the transfers' bytes)
+     * @param warmupNanos at least this long a warm-up per kernel: a JIT-compiled backend's kernels run
+     *     several times slower until C2 has compiled them, which takes about a second of dispatches on
+     *     a 2-core machine; shorter only where plausibility, not accuracy, matters (tests)
+     */
+    public Calibrator(int matmulSize, int elements, long warmupNanos) {
         this.matmulSize = matmulSize;
         this.elements = elements;
+        this.warmupNanos = warmupNanos;
     }
 
     /** The measured profile of {@code d}; figures it cannot measure are taken from the declared profile. */
@@ -155,6 +164,22 @@ public final class Calibrator {
         return s;
     }
 
+    /**
+     * Runs each representative kernel the device runs (and a MatMul) for 300 ms, so that a
+     * JIT-compiled backend has compiled the code its kernels share before anything is timed.
+     */
+    static void warmUp(Device d) {
+        DType base = runs(d, Unary.of(Unary.Kind.RELU), DType.F32) ? DType.F32 : DType.F16;
+        List<OpSpec> specs = new ArrayList<>(representatives(base));
+        TensorType m = TensorType.of(base, 256, 256);
+        specs.add(OpSpec.of(new MatMul(), m, m));
+        for (OpSpec spec : specs) {
+            if (d.capabilities().support(spec).runnable()) {
+                time(d, spec, 1, 1, 300_000_000L);
+            }
+        }
+    }
+
     /** The FLOPs of a spec as the planner counts them (the graph's analysis of a one-node graph). */
     static long flops(OpSpec spec) {
         GraphBuilder b = new GraphBuilder("calibration");
@@ -206,8 +231,8 @@ public final class Calibrator {
     }
 
     /** Calibration's own timings: a longer warm-up, so that every kernel is compiled before it counts. */
-    private static double[] timeCalibrating(Device d, OpSpec spec, int n, int batch) {
-        return time(d, spec, n, batch, 200_000_000L);
+    private double[] timeCalibrating(Device d, OpSpec spec, int n, int batch) {
+        return time(d, spec, n, batch, warmupNanos);
     }
 
     /** At least this long a warm-up per kernel for {@link KernelTimer}, which times many kernels. */

@@ -25,14 +25,21 @@ public final class KernelTimer {
     private static final int BATCH = 4;
 
     private final int repeat;
+    private final boolean warmUpFirst;
 
-    /** Three timed dispatches per kernel. */
+    /** Three timed dispatches per kernel, after warming each device up ({@link Calibrator#warmUp}). */
     public KernelTimer() {
-        this(3);
+        this(3, true);
     }
 
-    public KernelTimer(int repeat) {
+    /**
+     * @param repeat timed dispatches per kernel (their median counts)
+     * @param warmUpFirst whether to warm each device up first: a JIT-compiled backend's kernels run
+     *     several times slower until compiled, which each kernel's own short warm-up does not cover
+     */
+    public KernelTimer(int repeat, boolean warmUpFirst) {
         this.repeat = repeat;
+        this.warmUpFirst = warmUpFirst;
     }
 
     /**
@@ -42,6 +49,9 @@ public final class KernelTimer {
     public MeasuredCostModel measure(Plan plan, List<Device> devices, CostModel base) {
         Map<String, Device> byId = new LinkedHashMap<>();
         devices.forEach(d -> byId.put(d.info().id(), d));
+        if (warmUpFirst) {
+            devices.forEach(Calibrator::warmUp);
+        }
         Map<String, Map<OpSpec, Double>> seconds = new HashMap<>();
         for (NodePlacement np : plan.placements().values()) {
             for (Claim c : np.claims()) {

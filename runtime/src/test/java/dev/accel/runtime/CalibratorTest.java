@@ -25,7 +25,7 @@ class CalibratorTest {
     @Test
     void calibrationMeasuresWhatEachDeviceRuns() {
         try (Device cpu = TestSupport.cpu(); NpuDevice npu = TestSupport.npu()) {
-            Calibrator c = new Calibrator(256, 1 << 20);
+            Calibrator c = new Calibrator(256, 1 << 20, 100_000_000L);
             DeviceProfile p = c.measure(cpu);
             assertTrue(p.measured());
             assertTrue(p.peak(DType.F32) > 1e8 && p.peak(DType.F32) < 1e14, p.toString());
@@ -62,7 +62,7 @@ class CalibratorTest {
             List<Device> devices = List.of(cpu, npu);
             Preferences fp16 = Preferences.builder().precision(Precision.FP16).build();
             Plan first = new Partitioner().plan(resolved, devices.stream().map(Target::of).toList(), fp16);
-            MeasuredCostModel m = new KernelTimer(1).measure(first, devices, CostModel.roofline());
+            MeasuredCostModel m = new KernelTimer(1, false).measure(first, devices, CostModel.roofline());
             long candidates = first.placements().values().stream().flatMap(x -> x.claims().stream())
                     .filter(c -> c.usable() && c.seconds() > 0).map(c -> c.target() + c.spec()).distinct().count();
             assertEquals(candidates, m.measuredCount(), "each distinct candidate kernel timed once");
