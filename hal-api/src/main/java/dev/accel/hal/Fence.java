@@ -1,6 +1,7 @@
 package dev.accel.hal;
 
 import java.time.Duration;
+import java.util.OptionalLong;
 
 /**
  * Completion of one piece of queued work (and, by queue order, of all work queued before it on the
@@ -25,6 +26,24 @@ public interface Fence {
      * @throws AccelException the failure of the work, if it failed
      */
     boolean await(Duration timeout);
+
+    /**
+     * When the device started the work, as a {@link System#nanoTime()} reading it took then; empty
+     * when the device does not stamp its work (a GPU whose clock is its own, say) or the work has not
+     * started. For traces: a thread that notices completion later than it happened would stretch
+     * the spans.
+     */
+    default OptionalLong startedAt() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * When the device finished the work, as a {@link System#nanoTime()} reading; empty when the
+     * device does not stamp its work or the work is not done. See {@link #startedAt()}.
+     */
+    default OptionalLong completedAt() {
+        return OptionalLong.empty();
+    }
 
     /** A fence that is already done, for work that completed synchronously. */
     static Fence done() {

@@ -12,8 +12,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 /**
  * Collects the timing of one run: for each submitted step, its queue, fence, submission time and
  * the steps it waits for; a virtual thread per queue awaits that queue's fences in order and stamps
- * each completion. Start times follow from in-order queues: the later of the submission, the
- * previous completion on the same queue and the completions waited for. Not thread-safe: one run's
+ * each completion. Where the device stamped its fence ({@link Fence#startedAt()},
+ * {@link Fence#completedAt()}: the CPU does), those times are the span: a watcher that wakes late
+ * (two compute threads busy on two cores) would otherwise stretch one span and shrink the next.
+ * Otherwise start times follow from in-order queues: the later of the submission, the previous
+ * completion on the same queue and the completions waited for. Not thread-safe: one run's
  * submitting thread uses it.
  */
 final class TraceRecorder {
@@ -94,16 +97,24 @@ final class TraceRecorder {
         List<Integer> order = new ArrayList<>(submitted.keySet());
         order.sort(null);
         for (int s : order) {
-            Long end = done.get(s);
-            if (end == null) {
+            Long noticed = done.get(s);
+            if (noticed == null) {
                 continue;
             }
-            long start = submitted.get(s);
-            start = Math.max(start, lastEnd.getOrDefault(queueOf.get(s), origin));
-            for (int d : deps.get(s)) {
-                Long e = done.get(d);
-                if (e != null) {
-                    start = Math.max(start, e);
+            Fence fence = fences.get(s);
+            long end = fence.completedAt().orElse(noticed);
+            long start;
+            if (fence.startedAt().isPresent()) {
+                start = fence.startedAt().getAsLong();
+            } else {
+                start = submitted.get(s);
+                start = Math.max(start, lastEnd.getOrDefault(queueOf.get(s), origin));
+                for (int d : deps.get(s)) {
+                    Fence df = fences.get(d);
+                    Long e = df != null && df.completedAt().isPresent() ? Long.valueOf(df.completedAt().getAsLong()) : done.get(d);
+                    if (e != null) {
+                        start = Math.max(start, e);
+                    }
                 }
             }
             start = Math.min(start, end);

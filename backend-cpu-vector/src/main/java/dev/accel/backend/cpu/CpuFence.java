@@ -3,6 +3,7 @@ package dev.accel.backend.cpu;
 import dev.accel.hal.AccelException;
 import dev.accel.hal.Fence;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -11,7 +12,7 @@ import java.util.concurrent.TimeoutException;
 /**
  * Completion of one task on a {@link CpuQueue}. {@link #await()} spins for {@link #SPIN_NANOS}
  * before blocking, so that a short task completing on the queue's worker is seen without a thread
- * wake-up.
+ * wake-up. It stamps when its work started and ended ({@link #startedAt()}, {@link #completedAt()}).
  */
 final class CpuFence implements Fence {
     /** How long await polls before blocking. */
@@ -31,12 +32,34 @@ final class CpuFence implements Fence {
         return task + " on " + deviceId;
     }
 
+    /** System.nanoTime() when the work started and ended; 0 until stamped. Written before the future completes. */
+    private volatile long started;
+    private volatile long ended;
+
+    void started(long nanos) {
+        started = nanos;
+    }
+
     void complete() {
+        ended = System.nanoTime();
         done.complete(null);
     }
 
     void fail(Throwable t) {
+        ended = System.nanoTime();
         done.completeExceptionally(t);
+    }
+
+    @Override
+    public OptionalLong startedAt() {
+        long s = started;
+        return s == 0 ? OptionalLong.empty() : OptionalLong.of(s);
+    }
+
+    @Override
+    public OptionalLong completedAt() {
+        long e = ended;
+        return e == 0 || !done.isDone() ? OptionalLong.empty() : OptionalLong.of(e);
     }
 
     @Override

@@ -84,11 +84,13 @@ final class CpuQueue implements Queue {
         order.lock();
         try {
             if (bytes <= INLINE_BYTES && pending.get() == 0 && !closed) {
+                f.started(System.nanoTime());
                 settle(f, execute(what, work));
                 return f;
             }
             pending.incrementAndGet();
             tasks.add(() -> {
+                f.started(System.nanoTime());
                 Throwable failure = execute(what, work);
                 // Idle before the fence completes: a caller woken by the fence may submit at once, and
                 // must find the queue idle (else it queues, and every later call does the same).

@@ -210,4 +210,25 @@ class CpuQueueTest {
             }
         }
     }
+
+    @Test
+    void fencesStampWhenTheirWorkRan() {
+        TensorType big = TensorType.of(DType.F32, 1 << 20);
+        try (CpuDevice d = new CpuDevice("cpu:test"); Queue q = d.newQueue();
+             Kernel add = d.prepare(OpSpec.of(new Binary(Binary.Kind.ADD), big, big));
+             DeviceBuffer a = d.allocate(big); DeviceBuffer b = d.allocate(big); DeviceBuffer c = d.allocate(big)) {
+            long before = System.nanoTime();
+            Fence first = q.dispatch(add, List.of(a, b), List.of(c));
+            Fence second = q.dispatch(add, List.of(c, b), List.of(a));
+            second.await();
+            long after = System.nanoTime();
+            first.await();
+            long s1 = first.startedAt().orElseThrow();
+            long e1 = first.completedAt().orElseThrow();
+            long s2 = second.startedAt().orElseThrow();
+            long e2 = second.completedAt().orElseThrow();
+            assertTrue(before <= s1 && s1 <= e1 && e1 <= s2 && s2 <= e2 && e2 <= after,
+                    "stamps out of order: " + List.of(before, s1, e1, s2, e2, after));
+        }
+    }
 }

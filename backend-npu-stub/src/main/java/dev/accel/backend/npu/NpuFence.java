@@ -23,14 +23,26 @@ final class NpuFence implements Fence {
         this.what = what;
     }
 
+    /** System.nanoTime() in the library's completion callback; 0 while pending. */
+    private volatile long ended;
+
     void complete(long simulatedNanos) {
         completedBy = Thread.currentThread();
+        ended = System.nanoTime();
         done.complete(simulatedNanos);
     }
 
     void fail(AccelException e) {
         completedBy = Thread.currentThread();
+        ended = System.nanoTime();
         done.completeExceptionally(e);
+    }
+
+    /** Stamped in the library's completion callback, on its worker thread, as the work finished. */
+    @Override
+    public java.util.OptionalLong completedAt() {
+        long e = ended;
+        return e == 0 || !done.isDone() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(e);
     }
 
     /** Runs {@code action} with null on success or the failure, once done (at once if already done). */

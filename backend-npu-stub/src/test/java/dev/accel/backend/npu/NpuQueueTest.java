@@ -230,4 +230,16 @@ class NpuQueueTest {
             assertTrue(e.getMessage().contains("read on npu:0 failed"), e.getMessage());
         }
     }
+
+    @Test
+    void fencesStampTheirCompletion() {
+        try (DeviceBuffer b = device.allocate(TensorType.of(DType.I8, 1 << 16)); var arena = java.lang.foreign.Arena.ofShared()) {
+            long before = System.nanoTime();
+            Fence f = queue.read(b, 0, arena.allocate(1 << 16));
+            f.await();
+            long after = System.nanoTime();
+            long end = f.completedAt().orElseThrow();
+            assertTrue(before <= end && end <= after, "completion stamp " + end + " outside [" + before + ", " + after + "]");
+        }
+    }
 }
