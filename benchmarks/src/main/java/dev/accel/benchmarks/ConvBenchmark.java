@@ -33,12 +33,23 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class ConvBenchmark {
+    private static final String CONV3X3 = "accel.cpu.conv3x3";
+
     @Param({"resnet50.res2.3x3.64"})
     public String layer;
 
     /** Whether accel's kernel gets W and B as constants (packed once); false measures packing them per call. */
     @Param({"true"})
     public boolean prepared;
+
+    /**
+     * How accel computes a 3x3 stride-1 convolution: {@code auto} (its own rule), {@code im2col} or
+     * {@code winograd} (F(2x2, 3x3) wherever it applies), through the system property
+     * {@code accel.cpu.conv3x3}, which the kernel reads when it is compiled (set around the compile
+     * only, then restored).
+     */
+    @Param({"auto"})
+    public String conv3x3;
 
     private Arena arena;
     private MemorySegment y;
@@ -59,7 +70,17 @@ public class ConvBenchmark {
         out = new MemorySegment[] {y};
         String method = params.getBenchmark();
         if (method.endsWith(".accel")) {
-            accel = CpuOps.compile(l.spec(), prepared ? Map.of(1, w, 2, b) : Map.of(), false);
+            String before = System.getProperty(CONV3X3);
+            System.setProperty(CONV3X3, conv3x3);
+            try {
+                accel = CpuOps.compile(l.spec(), prepared ? Map.of(1, w, 2, b) : Map.of(), false);
+            } finally {
+                if (before == null) {
+                    System.clearProperty(CONV3X3);
+                } else {
+                    System.setProperty(CONV3X3, before);
+                }
+            }
         } else {
             var level = method.endsWith(".ortLayout") ? OrtLevels.DEFAULT : OrtLevels.NCHW;
             ort = new OrtRunner(l.onnx(Buffers.toFloats(w), Buffers.toFloats(b)), CpuParallel.THREADS, level)

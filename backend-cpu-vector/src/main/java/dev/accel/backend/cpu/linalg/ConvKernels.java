@@ -17,7 +17,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels for Conv2d, ConvInteger and QLinearConv.
  *
- * <p>Three paths: a 1x1, stride-1, unpadded convolution is one GEMM per image and group straight
+ * <p>Float32 3x3 stride-1 convolutions with enough channels and tiles run Winograd F(2x2, 3x3)
+ * ({@link Winograd}; the rule is {@link Winograd#preferred}, and the system property
+ * {@value Winograd#PROPERTY} = {@code auto | im2col | winograd}, read at compile time, overrides it).
+ * Otherwise three paths: a 1x1, stride-1, unpadded convolution is one GEMM per image and group straight
  * over the NCHW plane ({@code Y[m, q] = W[m, c] X[c, q]}); a depthwise convolution runs
  * {@link Depthwise}, vectors along the output width; everything else multiplies the weights with
  * the lowered input through {@link GemmCore}, the lowered input being packed panel by panel
@@ -107,8 +110,21 @@ final class ConvKernels {
      * weights be packed and the bias read once, here.
      */
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants) {
+        return conv2d(spec, c, constants, Winograd.Mode.fromProperty());
+    }
+
+    /**
+     * As {@link #conv2d(OpSpec, Conv2d, Map)}, with the formulation of 3x3 stride-1 convolutions given
+     * ({@link Winograd.Mode}) instead of read from the system property {@value Winograd#PROPERTY}.
+     */
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode) {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
+        if (Winograd.chosen(g, mode)) {
+            Winograd wg = Winograd.of(g, constants.get(1));
+            float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
+            return (in, out) -> wg.run(in[0], in[1], constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null, out[0]);
+        }
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
         Prepared prepared = constants.containsKey(1) ? prepare(g, dw, constants.get(1), false, false, 0, null) : Prepared.NONE;

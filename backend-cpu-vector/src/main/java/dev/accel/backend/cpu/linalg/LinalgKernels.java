@@ -22,7 +22,8 @@ import java.util.Map;
  * {@link MicroKernel}) sized from {@code FloatVector.SPECIES_PREFERRED}; products with at most eight
  * rows and a row-major B take a kernel that streams B once ({@link SkinnyGemm}); convolutions lower
  * to the GEMM (1x1 directly, others by packing the lowered input straight from a padded copy of the
- * image, {@link Im2colSource}) except depthwise ones, which have their own vector kernel.
+ * image, {@link Im2colSource}) except depthwise ones, which have their own vector kernel, and float
+ * 3x3 stride-1 ones with enough channels, which run Winograd F(2x2, 3x3) ({@link Winograd}).
  * The integer ops run the same float GEMM on exactly widened 8-bit values in K blocks short enough
  * to stay exact, summed in int32 (see {@link GemmCore}). Each op also has a scalar twin (plain
  * loops, {@code ScalarMatMul}, {@code ScalarConv}), the reference the vector path is tested

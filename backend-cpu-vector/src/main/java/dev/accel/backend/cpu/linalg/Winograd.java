@@ -1,0 +1,423 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.backend.cpu.CpuParallel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Winograd F(2x2, 3x3) for float32 convolutions with a 3x3 kernel, stride 1, dilation 1 and one
+ * group: each 2x2 block of output (a tile) comes from a 4x4 block of input in 16 multiplies per
+ * (input, output) channel pair instead of 36.
+ *
+ * <p>With {@code B^T}, {@code G} and {@code A^T} the F(2, 3) matrices, the weights become
+ * {@code U = G g G^T} (4x4 per output and input channel; computed in float64 and rounded once, at
+ * compile time when the weights are constant), each tile's input {@code V = B^T d B}, and the output
+ * {@code Y = A^T M A} where, for each of the 16 positions {@code xi} of the 4x4 transform,
+ * {@code M[xi] = U[xi] V[xi]}: a {@code Cout x Cin} by {@code Cin x tiles} product on
+ * {@link GemmCore} (U packed once as {@link PackedPanels} when constant). The 16 products run in
+ * parallel, one thread each, in a single pass; the transforms run in parallel over planes.
+ *
+ * <p>Tiles of every image of the batch are numbered row by row ({@code t = (ni * th + ty) * tw + tx})
+ * and the transforms run a vector of consecutive tiles at a time. The input transform reads the tile
+ * columns {@code 2 tx .. 2 tx + 3} from a zero-padded copy of each input row split into its even and
+ * odd columns by a two-vector lane selection (no gathers), applies {@code B} along the row once per
+ * input row (rows are shared by two tile rows) and {@code B^T} down the columns. The output transform
+ * interleaves the two columns of each tile back with a lane selection, adds the bias, and writes
+ * whole output rows, so odd output sizes and the right and bottom edges need no special case (the
+ * padded input supplies zeros past the image, and outputs past the edge are dropped).
+ *
+ * <p>Rounding differs from the direct sum (the transforms add and halve): measured against a float64
+ * reference it stays within the tolerance the conformance suite applies to convolutions.
+ */
+final class Winograd {
+    /** System property read at compile time: {@code auto} (default), {@code im2col} or {@code winograd}. */
+    static final String PROPERTY = "accel.cpu.conv3x3";
+    /** Input and output channels from which {@code auto} takes this path (measured, see {@link #preferred}). */
+    static final int MIN_CHANNELS = 32;
+    /** Floats of transformed input plus products above which {@code auto} keeps im2col: 4 MiB. */
+    static final long MAX_SCRATCH = 1L << 20;
+    /** Tiles (2x2 output blocks, whole batch) below which {@code auto} keeps im2col. */
+    static final int MIN_TILES = 32;
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** Lane selectors over two concatenated vectors: their even and odd lanes; and the zip of both halves. */
+    private static final FloatVector EVEN = FloatVector.fromArray(F, iota(0), 0);
+    private static final FloatVector ODD = FloatVector.fromArray(F, iota(1), 0);
+    private static final FloatVector ZIP_LO = FloatVector.fromArray(F, zip(0), 0);
+    private static final FloatVector ZIP_HI = FloatVector.fromArray(F, zip(L / 2), 0);
+    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
+
+    /** How a 3x3 convolution that Winograd can run is computed. */
+    enum Mode {
+        /** Winograd where {@link #preferred} says it is faster. */
+        AUTO,
+        /** Always im2col + GEMM. */
+        IM2COL,
+        /** Winograd wherever it {@link #applies}. */
+        WINOGRAD;
+
+        /** The mode the system property {@value #PROPERTY} names, {@code auto} when unset. */
+        static Mode fromProperty() {
+            String v = System.getProperty(PROPERTY, "auto");
+            return switch (v) {
+                case "auto" -> AUTO;
+                case "im2col" -> IM2COL;
+                case "winograd" -> WINOGRAD;
+                default -> throw new IllegalArgumentException("system property " + PROPERTY + " is '" + v
+                        + "'; requires auto, im2col or winograd");
+            };
+        }
+    }
+
+    private final ConvGeom g;
+    private final int th;
+    private final int tw;
+    /** Tiles of the whole batch. */
+    private final int tiles;
+    /** Row stride of the transformed input and of the products: tiles plus a vector of slack. */
+    private final int tp;
+    /** Floats per transformed-row scratch: the tile columns rounded up to a vector. */
+    private final int hs;
+    /** Padded row length the even/odd split reads: {@code 2 * (hs + L)}. */
+    private final int rowLen;
+    /**
+     * Floats from one transform position's matrix to the next, in the transformed input and in the
+     * products: the matrix rounded up to 4 KiB plus one cache line, so that the 16 rows a transform
+     * touches at once fall in 16 different L1 sets (a multiple of 4 KiB put them all in one set,
+     * which measured the transforms several times slower).
+     */
+    private final int vStride;
+    private final int mStride;
+    private final VectorMask<Float> tail;
+    /** U[xi] packed as GEMM A panels when the weights were constant, else null. */
+    private final PackedPanels[] u;
+
+    private Winograd(ConvGeom g, MemorySegment constWeights) {
+        this.g = g;
+        this.th = (g.oh() + 1) / 2;
+        this.tw = (g.ow() + 1) / 2;
+        this.tiles = g.n() * th * tw;
+        this.tp = tiles + L;
+        this.hs = (tw + L - 1) / L * L;
+        this.rowLen = 2 * (hs + L);
+        this.vStride = skew(g.c() * tp);
+        this.mStride = skew(g.m() * tp);
+        this.tail = F.indexInRange(0, tw % L == 0 ? L : tw % L);
+        if (constWeights != null) {
+            float[] t = transformFilter(g, constWeights);
+            MemorySegment ts = MemorySegment.ofArray(t);
+            u = new PackedPanels[16];
+            for (int xi = 0; xi < 16; xi++) {
+                u[xi] = PackedPanels.asA(filterView(ts, xi), g.m(), g.c(), GemmCore.KC);
+            }
+        } else {
+            u = null;
+        }
+    }
+
+    /** Whether F(2x2, 3x3) computes this convolution: float32, 3x3, stride 1, dilation 1, one group. */
+    static boolean applies(ConvGeom g) {
+        return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1 && g.groups() == 1;
+    }
+
+    /**
+     * The rule {@link Mode#AUTO} follows, from JMH A/B runs on ResNet-50 and SqueezeNet layers (see
+     * benchmarks/README.md): at least {@link #MIN_CHANNELS} input and output channels (below that the
+     * transforms, linear in the channels, outweigh the products: SqueezeNet fire2, 16 to 64, lost);
+     * at least {@link #MIN_TILES} tiles (a 512-bit register tile's width), since the transformed weights
+     * are 16/9 the size of the originals and each is used once per tile (ResNet-50 res5, 7x7 with 16
+     * tiles, lost: the products stream U from memory); and at most {@link #MAX_SCRATCH} floats of
+     * transformed input and products ({@code 16 (Cin + Cout) tiles}), beyond which the transforms run at
+     * L3 rather than L2 speed (res2, 56x56 with 64 channels, lost; res3, res4 and fire9 won).
+     */
+    static boolean preferred(ConvGeom g) {
+        if (!applies(g) || g.c() < MIN_CHANNELS || g.m() < MIN_CHANNELS || g.ohw() == 0) {
+            return false;
+        }
+        long tiles = (long) g.n() * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);
+        return tiles >= MIN_TILES && 16 * (g.c() + (long) g.m()) * tiles <= MAX_SCRATCH;
+    }
+
+    /** Whether {@code mode} sends this geometry to Winograd. */
+    static boolean chosen(ConvGeom g, Mode mode) {
+        return switch (mode) {
+            case AUTO -> preferred(g);
+            case IM2COL -> false;
+            case WINOGRAD -> applies(g) && g.ohw() > 0;
+        };
+    }
+
+    /** The kernel for {@code g} (which {@link #applies}); {@code constWeights} (or null) are transformed and packed here. */
+    static Winograd of(ConvGeom g, MemorySegment constWeights) {
+        if (!applies(g)) {
+            throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel, stride 1, dilation 1, one group; got " + g);
+        }
+        return new Winograd(g, constWeights);
+    }
+
+    /** {@code y = conv(x, w) + bias} (bias may be null); {@code w} is read only when not prepared. */
+    void run(MemorySegment x, MemorySegment w, float[] bias, MemorySegment y) {
+        if (tiles == 0) {
+            return;
+        }
+        int cin = g.c();
+        int cout = g.m();
+        float[][] s = scratch(16 * vStride, 16 * mStride);
+        float[] v = s[0];
+        float[] m = s[1];
+        int planesIn = g.n() * cin;
+        CpuParallel.forRange(planesIn, Math.max(1, 2048 / Math.max(1, th * tw)), (from, to) -> {
+            float[] row = new float[rowLen];
+            float[] even = new float[hs + L];
+            float[] odd = new float[hs + L];
+            float[] h = new float[(2 * th + 2) * 4 * hs];
+            for (int p = from; p < to; p++) {
+                inputTransform(x, p / cin, p % cin, v, row, even, odd, h);
+            }
+        });
+        MemorySegment vs = MemorySegment.ofArray(v);
+        MemorySegment ms = MemorySegment.ofArray(m);
+        MemorySegment us = u == null ? MemorySegment.ofArray(transformFilter(g, w)) : null;
+        CpuParallel.forRange(16, 1, (from, to) -> {
+            for (int xi = from; xi < to; xi++) {
+                PanelSource a = u != null ? u[xi] : filterView(us, xi);
+                MatrixView bt = MatrixView.f32(vs, (long) xi * vStride, 1, tp);
+                GemmCore.multiply(cout, tiles, cin, a, bt, GemmCore.Target.floats(ms, (long) xi * mStride, tp, 1f, false), false);
+            }
+        });
+        int planesOut = g.n() * cout;
+        CpuParallel.forRange(planesOut, Math.max(1, 2048 / Math.max(1, th * tw)), (from, to) -> {
+            float[] r0 = new float[2 * hs + 2 * L];
+            float[] r1 = new float[2 * hs + 2 * L];
+            for (int p = from; p < to; p++) {
+                outputTransform(m, p / cout, p % cout, bias, y, r0, r1);
+            }
+        });
+    }
+
+    /** U[xi] as the GEMM's A: {@code Cout x Cin}, rows contiguous. */
+    private MatrixView filterView(MemorySegment transformed, int xi) {
+        return MatrixView.f32(transformed, (long) xi * g.m() * g.c(), g.c(), 1);
+    }
+
+    /**
+     * {@code U = G g G^T} for every (output, input) channel pair, in float64 rounded once, stored as
+     * {@code u[(xi * Cout + co) * Cin + ci]} with {@code xi = 4 * row + column}.
+     */
+    static float[] transformFilter(ConvGeom g, MemorySegment w) {
+        int cin = g.c();
+        int cout = g.m();
+        float[] u = new float[16 * cout * cin];
+        double[] k = new double[9];
+        double[] gg = new double[12];
+        for (int co = 0; co < cout; co++) {
+            for (int ci = 0; ci < cin; ci++) {
+                long base = ((long) co * cin + ci) * 9;
+                for (int i = 0; i < 9; i++) {
+                    k[i] = w.getAtIndex(FLOAT, base + i);
+                }
+                // G g: rows g0, (g0 + g1 + g2) / 2, (g0 - g1 + g2) / 2, g2 (each a row of 3).
+                for (int j = 0; j < 3; j++) {
+                    double a = k[j];
+                    double b = k[3 + j];
+                    double c = k[6 + j];
+                    gg[j] = a;
+                    gg[3 + j] = (a + b + c) * 0.5;
+                    gg[6 + j] = (a - b + c) * 0.5;
+                    gg[9 + j] = c;
+                }
+                // (G g) G^T: the same combination along each row.
+                for (int i = 0; i < 4; i++) {
+                    double a = gg[3 * i];
+                    double b = gg[3 * i + 1];
+                    double c = gg[3 * i + 2];
+                    int at = ((4 * i) * cout + co) * cin + ci;
+                    int step = cout * cin;
+                    u[at] = (float) a;
+                    u[at + step] = (float) ((a + b + c) * 0.5);
+                    u[at + 2 * step] = (float) ((a - b + c) * 0.5);
+                    u[at + 3 * step] = (float) c;
+                }
+            }
+        }
+        return u;
+    }
+
+    /**
+     * {@code V = B^T d B} of every tile of input plane (ni, ci), written to
+     * {@code v[(xi * Cin + ci) * tp + t]}. Per padded input row: the row, its even and odd columns,
+     * then {@code d B} for every tile column ({@code h}, four values per tile, kept for the two tile
+     * rows that share the row); then {@code B^T} down each tile's four rows.
+     */
+    private void inputTransform(MemorySegment x, int ni, int ci, float[] v, float[] row, float[] even, float[] odd, float[] h) {
+        int rows = 2 * th + 2;
+        long plane = ((long) ni * g.c() + ci) * g.hw();
+        int w = g.w();
+        int x0 = Math.max(0, g.pl());
+        int x1 = Math.min(rowLen, g.pl() + w);
+        for (int r = 0; r < rows; r++) {
+            int iy = r - g.pt();
+            int hr = r * 4 * hs;
+            if (iy < 0 || iy >= g.h() || x1 <= x0) {
+                Arrays.fill(h, hr, hr + 4 * hs, 0f);
+                continue;
+            }
+            Arrays.fill(row, 0f);
+            MemorySegment.copy(x, FLOAT, (plane + (long) iy * w + (x0 - g.pl())) * 4, row, x0, x1 - x0);
+            for (int q = 0; q < rowLen; q += 2 * L) {
+                FloatVector a = FloatVector.fromArray(F, row, q);
+                FloatVector b = FloatVector.fromArray(F, row, q + L);
+                EVEN.selectFrom(a, b).intoArray(even, q / 2);
+                ODD.selectFrom(a, b).intoArray(odd, q / 2);
+            }
+            // Tile tx reads padded columns 2tx .. 2tx + 3: even[tx], odd[tx], even[tx + 1], odd[tx + 1].
+            for (int tx = 0; tx < hs; tx += L) {
+                FloatVector d0 = FloatVector.fromArray(F, even, tx);
+                FloatVector d1 = FloatVector.fromArray(F, odd, tx);
+                FloatVector d2 = FloatVector.fromArray(F, even, tx + 1);
+                FloatVector d3 = FloatVector.fromArray(F, odd, tx + 1);
+                d0.sub(d2).intoArray(h, hr + tx);
+                d1.add(d2).intoArray(h, hr + hs + tx);
+                d2.sub(d1).intoArray(h, hr + 2 * hs + tx);
+                d1.sub(d3).intoArray(h, hr + 3 * hs + tx);
+            }
+        }
+        int cin = g.c();
+        for (int ty = 0; ty < th; ty++) {
+            int t0 = (ni * th + ty) * tw;
+            int hr = 2 * ty * 4 * hs;
+            for (int tx = 0; tx < tw; tx += L) {
+                boolean full = tx + L <= tw;
+                for (int j = 0; j < 4; j++) {
+                    int at = hr + j * hs + tx;
+                    FloatVector h0 = FloatVector.fromArray(F, h, at);
+                    FloatVector h1 = FloatVector.fromArray(F, h, at + 4 * hs);
+                    FloatVector h2 = FloatVector.fromArray(F, h, at + 8 * hs);
+                    FloatVector h3 = FloatVector.fromArray(F, h, at + 12 * hs);
+                    int o = j * vStride + ci * tp + t0 + tx;
+                    int step = 4 * vStride;
+                    if (full) {
+                        h0.sub(h2).intoArray(v, o);
+                        h1.add(h2).intoArray(v, o + step);
+                        h2.sub(h1).intoArray(v, o + 2 * step);
+                        h1.sub(h3).intoArray(v, o + 3 * step);
+                    } else {
+                        h0.sub(h2).intoArray(v, o, tail);
+                        h1.add(h2).intoArray(v, o + step, tail);
+                        h2.sub(h1).intoArray(v, o + 2 * step, tail);
+                        h1.sub(h3).intoArray(v, o + 3 * step, tail);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * {@code Y = A^T M A + bias} for every tile of output plane (ni, co), from
+     * {@code m[(xi * Cout + co) * tp + t]}: two output rows per tile row, each assembled in
+     * {@code r0} / {@code r1} and copied to Y without the column past an odd width.
+     */
+    private void outputTransform(float[] m, int ni, int co, float[] bias, MemorySegment y, float[] r0, float[] r1) {
+        int cout = g.m();
+        int ow = g.ow();
+        int oh = g.oh();
+        int step = mStride;
+        FloatVector b = FloatVector.broadcast(F, bias == null ? 0f : bias[co]);
+        long plane = ((long) ni * cout + co) * g.ohw();
+        for (int ty = 0; ty < th; ty++) {
+            int t0 = (ni * th + ty) * tw;
+            for (int tx = 0; tx < tw; tx += L) {
+                int at = co * tp + t0 + tx;
+                // A^T down the columns: s0j = m0j + m1j + m2j, s1j = m1j - m2j - m3j.
+                FloatVector s00 = null;
+                FloatVector s01 = null;
+                FloatVector s02 = null;
+                FloatVector s03 = null;
+                FloatVector s10 = null;
+                FloatVector s11 = null;
+                FloatVector s12 = null;
+                FloatVector s13 = null;
+                for (int j = 0; j < 4; j++) {
+                    int o = at + j * step;
+                    FloatVector m0 = FloatVector.fromArray(F, m, o);
+                    FloatVector m1 = FloatVector.fromArray(F, m, o + 4 * step);
+                    FloatVector m2 = FloatVector.fromArray(F, m, o + 8 * step);
+                    FloatVector m3 = FloatVector.fromArray(F, m, o + 12 * step);
+                    FloatVector s0 = m0.add(m1).add(m2);
+                    FloatVector s1 = m1.sub(m2).sub(m3);
+                    switch (j) {
+                        case 0 -> {
+                            s00 = s0;
+                            s10 = s1;
+                        }
+                        case 1 -> {
+                            s01 = s0;
+                            s11 = s1;
+                        }
+                        case 2 -> {
+                            s02 = s0;
+                            s12 = s1;
+                        }
+                        default -> {
+                            s03 = s0;
+                            s13 = s1;
+                        }
+                    }
+                }
+                FloatVector y00 = s00.add(s01).add(s02).add(b);
+                FloatVector y01 = s01.sub(s02).sub(s03).add(b);
+                FloatVector y10 = s10.add(s11).add(s12).add(b);
+                FloatVector y11 = s11.sub(s12).sub(s13).add(b);
+                ZIP_LO.selectFrom(y00, y01).intoArray(r0, 2 * tx);
+                ZIP_HI.selectFrom(y00, y01).intoArray(r0, 2 * tx + L);
+                ZIP_LO.selectFrom(y10, y11).intoArray(r1, 2 * tx);
+                ZIP_HI.selectFrom(y10, y11).intoArray(r1, 2 * tx + L);
+            }
+            int oy = 2 * ty;
+            MemorySegment.copy(r0, 0, y, FLOAT, (plane + (long) oy * ow) * 4, ow);
+            if (oy + 1 < oh) {
+                MemorySegment.copy(r1, 0, y, FLOAT, (plane + (long) (oy + 1) * ow) * 4, ow);
+            }
+        }
+    }
+
+    /** The calling thread's transformed-input (index 0) and product (index 1) arrays, grown to these sizes. */
+    private static float[][] scratch(int vSize, int mSize) {
+        float[][] s = SCRATCH.get();
+        if (s[0].length < vSize) {
+            s[0] = new float[vSize];
+        }
+        if (s[1].length < mSize) {
+            s[1] = new float[mSize];
+        }
+        return s;
+    }
+
+    /** Lanes {@code start, start + 2, start + 4, ...}: every other lane of two concatenated vectors. */
+    private static int skew(int floats) {
+        return (floats + 1023) / 1024 * 1024 + 16;
+    }
+
+    private static float[] iota(int start) {
+        float[] a = new float[L];
+        for (int i = 0; i < L; i++) {
+            a[i] = start + 2 * i;
+        }
+        return a;
+    }
+
+    /** Lane i takes lane {@code first + i / 2} of the first vector (i even) or of the second (i odd). */
+    private static float[] zip(int first) {
+        float[] a = new float[L];
+        for (int i = 0; i < L; i++) {
+            a[i] = first + i / 2 + (i % 2) * L;
+        }
+        return a;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.accel.backend.cpu.linalg;
+
+import static dev.accel.backend.cpu.linalg.LinalgTestSupport.assertFloats;
+import static dev.accel.backend.cpu.linalg.LinalgTestSupport.assertSameBytes;
+import static dev.accel.backend.cpu.linalg.LinalgTestSupport.floats;
+import static dev.accel.backend.cpu.linalg.LinalgTestSupport.toDoubles;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.OpSpec;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Winograd F(2x2, 3x3), forced on ({@link Winograd.Mode#WINOGRAD}), against the float64 direct
+ * convolution of {@link References}: odd and even planes, padding 0 and 1 (and asymmetric), channel
+ * counts that are not multiples of the vector length, batches, with and without bias, weights
+ * constant (transformed at compile time) or not; and the scalar twin, which stays the plain direct
+ * convolution.
+ */
+class WinogradTest {
+    private static Conv2d geo(int pt, int pl, int pb, int pr) {
+        return new Conv2d(1, 1, pt, pl, pb, pr, 1, 1, 1);
+    }
+
+    @Test
+    void oddAndEvenPlanesPaddedOrNot() {
+        check(new int[] {1, 5, 7, 9}, 6, Conv2d.of(1, 1, 1), true, 1);
+        check(new int[] {1, 17, 8, 8}, 33, Conv2d.of(1, 1, 1), false, 2);
+        check(new int[] {1, 3, 9, 6}, 7, Conv2d.of(1, 0, 1), true, 3);
+        check(new int[] {1, 19, 10, 11}, 5, Conv2d.of(1, 0, 1), false, 4);
+        check(new int[] {1, 2, 3, 3}, 3, Conv2d.of(1, 0, 1), true, 5);
+        check(new int[] {1, 4, 1, 1}, 2, Conv2d.of(1, 1, 1), true, 6);
+    }
+
+    @Test
+    void batchesAndWideRows() {
+        check(new int[] {3, 7, 5, 13}, 9, Conv2d.of(1, 1, 1), true, 10);
+        check(new int[] {2, 33, 14, 14}, 40, Conv2d.of(1, 1, 1), false, 11);
+        // More tile columns than two vectors, rows of odd width.
+        check(new int[] {1, 3, 6, 71}, 4, Conv2d.of(1, 1, 1), true, 12);
+    }
+
+    @Test
+    void asymmetricPads() {
+        check(new int[] {1, 5, 8, 7}, 6, geo(0, 1, 2, 0), true, 20);
+        check(new int[] {2, 3, 6, 9}, 4, geo(2, 0, 1, 2), false, 21);
+    }
+
+    @Test
+    void resNetShapeWithManyChannels() {
+        check(new int[] {1, 64, 14, 14}, 48, Conv2d.of(1, 1, 1), true, 30);
+    }
+
+    @Test
+    void outputIsTheSameWhetherPreparedOrNot() {
+        OpSpec spec = spec(new int[] {2, 9, 11, 10}, 13, Conv2d.of(1, 1, 1), true);
+        try (Arena arena = Arena.ofShared()) {
+            Random r = new Random(40);
+            MemorySegment[] in = inputs(arena, r, spec);
+            MemorySegment plain = run(arena, spec, Map.of(), Winograd.Mode.WINOGRAD, in);
+            assertSameBytes("weights constant", plain, run(arena, spec, Map.of(1, in[1]), Winograd.Mode.WINOGRAD, in));
+            assertSameBytes("weights and bias constant", plain,
+                    run(arena, spec, Map.of(1, in[1], 2, in[2]), Winograd.Mode.WINOGRAD, in));
+        }
+    }
+
+    @Test
+    void ruleAndModes() {
+        ConvGeom small = geom(new int[] {1, 16, 14, 14}, 64, Conv2d.of(1, 1, 1));
+        ConvGeom big = geom(new int[] {1, 64, 14, 14}, 64, Conv2d.of(1, 1, 1));
+        ConvGeom strided = geom(new int[] {1, 64, 14, 14}, 64, Conv2d.of(2, 1, 1));
+        assertTrue(Winograd.applies(small));
+        assertFalse(Winograd.applies(strided));
+        assertEquals(Winograd.preferred(big), Winograd.chosen(big, Winograd.Mode.AUTO));
+        assertFalse(Winograd.chosen(small, Winograd.Mode.AUTO), "fewer channels than the threshold");
+        assertFalse(Winograd.chosen(big, Winograd.Mode.IM2COL));
+        assertTrue(Winograd.chosen(small, Winograd.Mode.WINOGRAD));
+        assertFalse(Winograd.chosen(strided, Winograd.Mode.WINOGRAD));
+        assertThrows(IllegalArgumentException.class, () -> Winograd.of(strided, null));
+        // The measured rule on ResNet-50's 3x3 layers: res3 and res4 take Winograd; res2 (scratch too
+        // large) and res5 (too few tiles) keep im2col.
+        assertFalse(Winograd.preferred(geom(new int[] {1, 64, 56, 56}, 64, Conv2d.of(1, 1, 1))), "res2");
+        assertTrue(Winograd.preferred(geom(new int[] {1, 128, 28, 28}, 128, Conv2d.of(1, 1, 1))), "res3");
+        assertTrue(Winograd.preferred(geom(new int[] {1, 256, 14, 14}, 256, Conv2d.of(1, 1, 1))), "res4");
+        assertFalse(Winograd.preferred(geom(new int[] {1, 512, 7, 7}, 512, Conv2d.of(1, 1, 1))), "res5");
+    }
+
+    @Test
+    void filterTransformMatchesGgGt() {
+        // One 3x3 filter: U = G g G^T computed here by plain matrix products in float64.
+        ConvGeom g = geom(new int[] {1, 1, 4, 4}, 1, Conv2d.of(1, 1, 1));
+        float[] k = {1, -2, 3, 0.5f, 4, -1, 2, 7, -3};
+        double[][] gm = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
+        float[] u = Winograd.transformFilter(g, MemorySegment.ofArray(k));
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                double e = 0;
+                for (int a = 0; a < 3; a++) {
+                    for (int b = 0; b < 3; b++) {
+                        e += gm[i][a] * k[3 * a + b] * gm[j][b];
+                    }
+                }
+                assertEquals(e, u[4 * i + j], 1e-6, "U[" + i + "][" + j + "]");
+            }
+        }
+    }
+
+    /** Winograd (unprepared and prepared) and the scalar twin against the float64 reference. */
+    private static void check(int[] xd, int m, Conv2d g, boolean bias, long seed) {
+        OpSpec spec = spec(xd, m, g, bias);
+        int[] wd = {m, xd[1], 3, 3};
+        try (Arena arena = Arena.ofShared()) {
+            Random r = new Random(seed);
+            MemorySegment[] in = inputs(arena, r, spec);
+            References.Result ref = References.conv(toDoubles(in[0]), xd, toDoubles(in[1]), wd, bias ? toDoubles(in[2]) : null,
+                    LinalgChecks.ref(g));
+            assertFloats(spec + " winograd", run(arena, spec, Map.of(), Winograd.Mode.WINOGRAD, in), ref);
+            Map<Integer, MemorySegment> constants = bias ? Map.of(1, in[1], 2, in[2]) : Map.of(1, in[1]);
+            assertFloats(spec + " winograd prepared", run(arena, spec, constants, Winograd.Mode.WINOGRAD, in), ref);
+            assertFloats(spec + " scalar", LinalgTestSupport.run(arena, spec, true, in), ref);
+        }
+    }
+
+    private static OpSpec spec(int[] xd, int m, Conv2d g, boolean bias) {
+        List<TensorType> types = new ArrayList<>(List.of(TensorType.of(DType.F32, xd), TensorType.of(DType.F32, m, xd[1], 3, 3)));
+        if (bias) {
+            types.add(TensorType.of(DType.F32, m));
+        }
+        return OpSpec.of(g, types);
+    }
+
+    private static ConvGeom geom(int[] xd, int m, Conv2d g) {
+        OpSpec spec = spec(xd, m, g, false);
+        return ConvGeom.of(g, spec.inputs().get(0).shape(), spec.inputs().get(1).shape(), spec.outputs().get(0).shape());
+    }
+
+    private static MemorySegment[] inputs(Arena arena, Random r, OpSpec spec) {
+        MemorySegment[] in = new MemorySegment[spec.inputs().size()];
+        for (int i = 0; i < in.length; i++) {
+            in[i] = floats(arena, r, spec.inputs().get(i).numel());
+        }
+        return in;
+    }
+
+    private static MemorySegment run(Arena arena, OpSpec spec, Map<Integer, MemorySegment> constants, Winograd.Mode mode,
+            MemorySegment... in) {
+        CpuOp op = ConvKernels.conv2d(spec, (Conv2d) spec.op(), constants, mode);
+        long size = spec.outputs().get(0).byteSize();
+        MemorySegment y = arena.allocate(Math.max(1, size), 64).asSlice(0, size);
+        y.fill((byte) 0x7f);
+        op.run(in, new MemorySegment[] {y});
+        return y;
+    }
+}
