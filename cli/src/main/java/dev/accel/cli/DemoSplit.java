@@ -43,9 +43,42 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
     /**
      * Places and runs {@code g} on {@code devices} with {@code prefs}, compares with {@code cpu}
      * alone (float32) when it is not null, and prints everything on {@code out} ({@code shortPlan}:
-     * the plan without its per-node explanation). The partitioner reads {@code profiles}. The caller
-     * owns the devices.
+     * the plan without its per-node explanation). The partitioner reads {@code profiles}.
+     * {@code warmup} untimed runs precede the timed ones; a negative count warms up until run times
+     * settle ({@link #settled}). The caller owns the devices.
      */
+    /**
+     * Whether warm-up may stop: after at least {@link #MIN_WARMUP} runs, once the best median of five
+     * consecutive runs has not improved by 5% for {@link #PATIENCE} runs (the JIT has compiled what
+     * the runs use: tens to a hundred runs of a small model on 2 cores, with plateaus on the way), or
+     * after 15 s or 2000 runs in all.
+     */
+    static boolean settled(List<Double> seconds, long startNanos) {
+        int n = seconds.size();
+        if (n >= 2000 || System.nanoTime() - startNanos > 15_000_000_000L) {
+            return true;
+        }
+        if (n < MIN_WARMUP) {
+            return false;
+        }
+        double best = Double.POSITIVE_INFINITY;
+        int bestAt = 0;
+        for (int end = 5; end <= n; end++) {
+            double m = DemoRun.median(seconds.subList(end - 5, end).stream().mapToDouble(Double::doubleValue).toArray());
+            if (m < 0.95 * best) {
+                best = m;
+                bestAt = end;
+            }
+        }
+        return n - bestAt >= PATIENCE;
+    }
+
+    /** Runs without a 5% better median of five before warm-up stops. */
+    static final int PATIENCE = 40;
+
+    /** The fewest warm-up runs when the command line gives no --warmup. */
+    static final int MIN_WARMUP = 20;
+
     static DemoSplit run(String model, Graph g, List<Device> devices, Profiles profiles, Device cpu, Preferences prefs, int warmup,
                          int runs, long seed, boolean shortPlan, PrintStream out) {
         Map<String, HostTensor> inputs = RunCommand.inputs(g, seed);
@@ -70,10 +103,15 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
                 first.fallbacks().forEach(f -> fallbacks.add(f.describe()));
             }
             double firstMs = (System.nanoTime() - t0) / 1e6;
-            for (int i = 0; i < warmup; i++) {
+            int warmed = 0;
+            List<Double> warm = new ArrayList<>();
+            long w0 = System.nanoTime();
+            while (warmup >= 0 ? warmed < warmup : !settled(warm, w0)) {
                 try (RunResult r = s.run(inputs)) {
                     r.fallbacks().forEach(f -> fallbacks.add(f.describe()));
+                    warm.add(r.seconds());
                 }
+                warmed++;
             }
             double[] ms = new double[runs];
             Map<String, Double> agreement = new LinkedHashMap<>();
@@ -94,8 +132,9 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
                         : String.format(Locale.ROOT, "best single device %s %.3f ms", ran.singleDevice(),
                                 ran.singleDeviceSeconds() * 1e3);
                 out.printf(Locale.ROOT, "timings: first run (plans, prepares kernels, uploads weights) %.1f ms%n", firstMs);
-                out.printf(Locale.ROOT, "  median of %d run%s after %d warm-up: %.3f ms; the plan estimated %.3f ms (%s)%n",
-                        runs, runs == 1 ? "" : "s", warmup, median, ran.estimatedSeconds() * 1e3, single);
+                out.printf(Locale.ROOT, "  median of %d run%s after %d warm-up%s: %.3f ms; the plan estimated %.3f ms (%s)%n",
+                        runs, runs == 1 ? "" : "s", warmed, warmup >= 0 ? "" : " (until run times settled)", median,
+                        ran.estimatedSeconds() * 1e3, single);
                 regions(out, ran, last.timings());
                 if (cpu == null) {
                     out.println("agreement: no CPU device to compare with");

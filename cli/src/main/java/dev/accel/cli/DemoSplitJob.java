@@ -47,7 +47,8 @@ final class DemoSplitJob {
             throw new UsageException("option '--width' (" + width + ") must be a multiple of '--heads' (" + heads + ")");
         }
         int runs = p.intValue("runs", 5, 1, 1000);
-        int warmup = p.intValue("warmup", 20, 0, 1000);
+        // No --warmup: warm up until run times settle (a fixed count left the JIT unfinished on some models).
+        int warmup = p.values().containsKey("warmup") ? p.intValue("warmup", 20, 0, 1000) : -1;
         long seed = p.longValue("seed", 42);
         String only = p.value("device", "");
         if (p.values().containsKey("dtype") || p.values().containsKey("batch")) {
