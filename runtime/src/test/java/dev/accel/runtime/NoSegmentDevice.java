@@ -1,49 +1,23 @@
 package dev.accel.runtime;
 
-import dev.accel.hal.Capabilities;
 import dev.accel.hal.Device;
 import dev.accel.hal.DeviceBuffer;
-import dev.accel.hal.DeviceInfo;
-import dev.accel.hal.DeviceProfile;
 import dev.accel.hal.Fence;
-import dev.accel.hal.HostTensor;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.Queue;
 import dev.accel.hal.TensorType;
-import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Map;
 
 /**
- * An opened device under another id whose buffers give no host segment ({@link
+ * An opened device under another id ({@link RenamedDevice}) whose buffers give no host segment ({@link
  * DeviceBuffer#hostSegment()} is empty), like OpenCL's: its buffers and queues wrap the inner
  * device's and unwrap on the way in. For the runtime's path through host memory. Closing closes the
  * inner device.
  */
-final class NoSegmentDevice implements Device {
-    private final Device inner;
-    private final DeviceInfo info;
-
+final class NoSegmentDevice extends RenamedDevice {
     NoSegmentDevice(Device inner, String id) {
-        this.inner = inner;
-        DeviceInfo i = inner.info();
-        this.info = new DeviceInfo(id, i.name(), i.kind(), i.memoryBytes(), i.sharesHostMemory(), i.details());
-    }
-
-    @Override
-    public DeviceInfo info() {
-        return info;
-    }
-
-    @Override
-    public Capabilities capabilities() {
-        return inner.capabilities();
-    }
-
-    @Override
-    public DeviceProfile profile() {
-        return inner.profile();
+        super(inner, id);
     }
 
     @Override
@@ -54,26 +28,6 @@ final class NoSegmentDevice implements Device {
     @Override
     public Queue newQueue() {
         return new Wrapped(inner.newQueue());
-    }
-
-    @Override
-    public Kernel prepare(OpSpec spec) {
-        return inner.prepare(spec);
-    }
-
-    @Override
-    public Kernel prepare(OpSpec spec, Map<Integer, HostTensor> constants) {
-        return inner.prepare(spec, constants);
-    }
-
-    @Override
-    public boolean isClosed() {
-        return inner.isClosed();
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 
     private static DeviceBuffer unwrap(DeviceBuffer b) {

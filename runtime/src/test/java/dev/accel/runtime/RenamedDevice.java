@@ -15,8 +15,9 @@ import dev.accel.hal.op.OpSpec;
  * across two devices in float32 and exercise every crossing through host memory. Everything but
  * the id is the wrapped device's; closing closes it.
  */
-final class RenamedDevice implements Device {
-    private final Device inner;
+class RenamedDevice implements Device {
+    /** The device this one stands for. */
+    final Device inner;
     private final DeviceInfo info;
 
     RenamedDevice(Device inner, String id) {
