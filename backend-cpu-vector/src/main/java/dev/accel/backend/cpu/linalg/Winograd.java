@@ -18,11 +18,17 @@ import jdk.incubator.vector.VectorSpecies;
  * compile time when the weights are constant), each tile's input {@code V = B^T d B}, and the output
  * {@code Y = A^T M A} where, for each of the 16 positions {@code xi} of the 4x4 transform,
  * {@code M[xi] = U[xi] V[xi]}: a {@code Cout x Cin} by {@code Cin x tiles} product on
- * {@link GemmCore} (U packed once as {@link PackedPanels} when constant). The 16 products run in
- * parallel, one thread each, in a single pass; the transforms run in parallel over planes.
+ * {@link GemmCore} (U packed once as {@link PackedPanels} when constant).
  *
- * <p>Tiles of every image of the batch are numbered row by row ({@code t = (ni * th + ty) * tw + tx})
- * and the transforms run a vector of consecutive tiles at a time. The input transform reads the tile
+ * <p>Two schedules. Where the image splits evenly into enough blocks of whole tile rows
+ * ({@link #blockRows}: about {@link #BLOCK_FLOATS} floats of transformed input and products each, at
+ * least {@link #MIN_BLOCK_TILES} tiles, at least two per thread), each thread takes whole blocks and
+ * runs all three stages on one (input transform, the 16 products single-threaded, output transform)
+ * before the next, so its scratch stays near that core's caches. Otherwise the whole batch is one
+ * block: the transforms run in parallel over planes and the 16 products one per thread.
+ *
+ * <p>Tiles of every image of the batch (of the block, on the blocked path) are numbered row by row
+ * ({@code t = (ni * th + ty) * tw + tx}) and the transforms run a vector of consecutive tiles at a time. The input transform reads the tile
  * columns {@code 2 tx .. 2 tx + 3} from a zero-padded copy of each input row split into its even and
  * odd columns by a two-vector lane selection (no gathers), applies {@code B} along the row once per
  * input row (rows are shared by two tile rows) and {@code B^T} down the columns. The output transform
@@ -42,6 +48,21 @@ final class Winograd {
     static final long MAX_SCRATCH = 1L << 20;
     /** Tiles (2x2 output blocks, whole batch) below which {@code auto} keeps im2col. */
     static final int MIN_TILES = 32;
+    /** System property read at compile time that overrides {@link #BLOCK_FLOATS} (a count of floats; 0 turns blocking off). */
+    static final String BLOCK_PROPERTY = "accel.cpu.winograd.blockFloats";
+    /**
+     * Floats of one block's transformed input plus products ({@code 16 (Cin + Cout) blockTiles}) the
+     * blocked path aims for: 2 MiB, twice this machine's L2 (1 MiB per core). Measured on ResNet-50
+     * res2 (56x56, 64 channels, 2 threads): blocks of 56 tiles (half the L2) ran 743 us, slower than
+     * the whole image at once (603 us): the 16 GEMMs on so few tiles run far below the micro-kernel's
+     * rate and the shared input rows are transformed twice as often; blocks of 196 tiles ran 577 us.
+     */
+    static final int BLOCK_FLOATS = 1 << 19;
+    /**
+     * Fewest tiles in a block: four GEMM register tiles wide ({@link GemmCore#NR} each). Smaller
+     * blocks measured slower than no blocking (the GEMMs' packing and edges dominate).
+     */
+    static final int MIN_BLOCK_TILES = 4 * GemmCore.NR;
 
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
@@ -97,8 +118,12 @@ final class Winograd {
     private final VectorMask<Float> tail;
     /** U[xi] packed as GEMM A panels when the weights were constant, else null. */
     private final PackedPanels[] u;
+    /** Tile rows per block on the blocked path, 0 when the whole batch runs as one block. */
+    private final int blockRows;
+    /** Blocks per image on the blocked path. */
+    private final int blocksPerImage;
 
-    private Winograd(ConvGeom g, MemorySegment constWeights) {
+    private Winograd(ConvGeom g, MemorySegment constWeights, int blockRows) {
         this.g = g;
         this.th = (g.oh() + 1) / 2;
         this.tw = (g.ow() + 1) / 2;
@@ -109,6 +134,8 @@ final class Winograd {
         this.vStride = skew(g.c() * tp);
         this.mStride = skew(g.m() * tp);
         this.tail = F.indexInRange(0, tw % L == 0 ? L : tw % L);
+        this.blockRows = Math.min(blockRows, th);
+        this.blocksPerImage = this.blockRows == 0 ? 0 : (th + this.blockRows - 1) / this.blockRows;
         if (constWeights != null) {
             float[] t = transformFilter(g, constWeights);
             MemorySegment ts = MemorySegment.ofArray(t);
@@ -132,16 +159,23 @@ final class Winograd {
      * transforms, linear in the channels, outweigh the products: SqueezeNet fire2, 16 to 64, lost);
      * at least {@link #MIN_TILES} tiles (a 512-bit register tile's width), since the transformed weights
      * are 16/9 the size of the originals and each is used once per tile (ResNet-50 res5, 7x7 with 16
-     * tiles, lost: the products stream U from memory); and at most {@link #MAX_SCRATCH} floats of
-     * transformed input and products ({@code 16 (Cin + Cout) tiles}), beyond which the transforms run at
-     * L3 rather than L2 speed (res2, 56x56 with 64 channels, lost; res3, res4 and fire9 won).
+     * tiles, lost: the products stream U from memory); and either at most {@link #MAX_SCRATCH} floats
+     * of transformed input and products ({@code 16 (Cin + Cout) tiles}) for the whole batch (res3, res4
+     * and fire9 won), or a blocked schedule ({@link #blockRows} nonzero): res2, 56x56 with 64 channels,
+     * lost to im2col as one block (the transforms ran out of L2) and wins blocked (about 580-610 us
+     * against im2col's 630-660 on 2 threads).
      */
     static boolean preferred(ConvGeom g) {
         if (!applies(g) || g.c() < MIN_CHANNELS || g.m() < MIN_CHANNELS || g.ohw() == 0) {
             return false;
         }
         long tiles = (long) g.n() * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);
-        return tiles >= MIN_TILES && 16 * (g.c() + (long) g.m()) * tiles <= MAX_SCRATCH;
+        if (tiles < MIN_TILES) {
+            return false;
+        }
+        int th = (g.oh() + 1) / 2;
+        int tw = (g.ow() + 1) / 2;
+        return 16 * (g.c() + (long) g.m()) * tiles <= MAX_SCRATCH || blockRows(g, th, tw, budget(), CpuParallel.THREADS) > 0;
     }
 
     /** Whether {@code mode} sends this geometry to Winograd. */
@@ -155,10 +189,56 @@ final class Winograd {
 
     /** The kernel for {@code g} (which {@link #applies}); {@code constWeights} (or null) are transformed and packed here. */
     static Winograd of(ConvGeom g, MemorySegment constWeights) {
-        if (!applies(g)) {
-            throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel, stride 1, dilation 1, one group; got " + g);
+        int rows = applies(g) ? blockRows(g, (g.oh() + 1) / 2, (g.ow() + 1) / 2, budget(), CpuParallel.THREADS) : 0;
+        return of(g, constWeights, rows);
+    }
+
+    /** As {@link #of(ConvGeom, MemorySegment)} with {@code blockRows} tile rows per block, 0 for none (tests). */
+    static Winograd of(ConvGeom g, MemorySegment constWeights, int blockRows) {
+        if (!applies(g) || blockRows < 0) {
+            throw new IllegalArgumentException("Winograd F(2x2, 3x3) needs a 3x3 kernel, stride 1, dilation 1, one group and "
+                    + "blockRows >= 0; got " + g + ", blockRows " + blockRows);
         }
-        return new Winograd(g, constWeights);
+        return new Winograd(g, constWeights, blockRows);
+    }
+
+    /**
+     * Tile rows per block for the blocked path, or 0 for the whole-batch path: as many tile rows as
+     * keep {@code 16 (Cin + Cout)} floats per tile within {@code budget}, but at least
+     * {@link #MIN_BLOCK_TILES} tiles; then, from there, the first block count per image
+     * whose blocks split each image's tile rows evenly and whose total over the batch is a multiple
+     * of {@code threads}, at least two per thread (each thread runs whole blocks, and each block
+     * streams all the transformed weights once); 0 when there is none or {@code budget <= 0}.
+     */
+    static int blockRows(ConvGeom g, int th, int tw, int budget, int threads) {
+        if (th == 0 || tw == 0 || budget <= 0) {
+            return 0;
+        }
+        long perTile = 16L * (g.c() + g.m());
+        int least = Math.min(th, (MIN_BLOCK_TILES + tw - 1) / tw);
+        int fit = (int) Math.min(th, Math.max(1, budget / perTile / tw));
+        int rows = Math.max(fit, least);
+        for (int perImage = (th + rows - 1) / rows; perImage <= th; perImage++) {
+            int r = (th + perImage - 1) / perImage;
+            long blocks = (long) g.n() * perImage;
+            if (r < least) {
+                return 0;
+            }
+            if ((th + r - 1) / r == perImage && blocks % threads == 0 && blocks >= 2L * threads) {
+                return r;
+            }
+        }
+        return 0;
+    }
+
+    /** The block budget in floats: the system property {@value #BLOCK_PROPERTY}, else {@link #BLOCK_FLOATS}. */
+    static int budget() {
+        return Integer.getInteger(BLOCK_PROPERTY, BLOCK_FLOATS);
+    }
+
+    /** Whether this kernel runs the blocked path (package-private, for tests). */
+    boolean blocked() {
+        return blockRows > 0;
     }
 
     /** {@code y = conv(x, w) + bias} (bias may be null); {@code w} is read only when not prepared. */
@@ -166,37 +246,78 @@ final class Winograd {
         if (tiles == 0) {
             return;
         }
+        MemorySegment us = u == null ? MemorySegment.ofArray(transformFilter(g, w)) : null;
+        if (blockRows > 0) {
+            runBlocked(x, us, bias, y);
+        } else {
+            runWhole(x, us, bias, y);
+        }
+    }
+
+    /**
+     * Each thread takes whole blocks of {@link #blockRows} tile rows of one image and runs all three
+     * stages on a block before the next, so that the block's scratch stays near that core's caches.
+     * The stages' own parallel loops run inline there (a pool worker, or the caller while the pool is
+     * busy with this loop, runs a nested loop itself).
+     */
+    private void runBlocked(MemorySegment x, MemorySegment us, float[] bias, MemorySegment y) {
+        int ldt = blockRows * tw + L;
+        int vst = skew(g.c() * ldt);
+        int mst = skew(g.m() * ldt);
+        CpuParallel.forRange(g.n() * blocksPerImage, 1, (from, to) -> {
+            float[][] s = scratch(16 * vst, 16 * mst);
+            for (int b = from; b < to; b++) {
+                int ni = b / blocksPerImage;
+                int ty0 = b % blocksPerImage * blockRows;
+                stages(x, us, bias, y, ni, ni + 1, ty0, Math.min(th, ty0 + blockRows), s[0], s[1], vst, mst, ldt);
+            }
+        });
+    }
+
+    /** The whole batch as one block, each stage parallel: over planes, then one product per thread. */
+    private void runWhole(MemorySegment x, MemorySegment us, float[] bias, MemorySegment y) {
+        float[][] s = scratch(16 * vStride, 16 * mStride);
+        stages(x, us, bias, y, 0, g.n(), 0, th, s[0], s[1], vStride, mStride, tp);
+    }
+
+    /**
+     * The three stages on tile rows {@code [ty0, ty1)} of images {@code [n0, n1)}, numbered from 0
+     * image by image into {@code v} and {@code m} (row stride {@code ldt}, position strides
+     * {@code vst} and {@code mst}).
+     */
+    private void stages(MemorySegment x, MemorySegment us, float[] bias, MemorySegment y, int n0, int n1, int ty0, int ty1,
+            float[] v, float[] m, int vst, int mst, int ldt) {
         int cin = g.c();
         int cout = g.m();
-        float[][] s = scratch(16 * vStride, 16 * mStride);
-        float[] v = s[0];
-        float[] m = s[1];
-        int planesIn = g.n() * cin;
-        CpuParallel.forRange(planesIn, Math.max(1, 2048 / Math.max(1, th * tw)), (from, to) -> {
+        int rows = ty1 - ty0;
+        int perImage = rows * tw;
+        int grain = Math.max(1, 2048 / Math.max(1, perImage));
+        CpuParallel.forRange((n1 - n0) * cin, grain, (from, to) -> {
             float[] row = new float[rowLen];
             float[] even = new float[hs + L];
             float[] odd = new float[hs + L];
-            float[] h = new float[(2 * th + 2) * 4 * hs];
+            float[] h = new float[(2 * rows + 2) * 4 * hs];
             for (int p = from; p < to; p++) {
-                inputTransform(x, p / cin, p % cin, v, row, even, odd, h);
+                int i = p / cin;
+                inputTransform(x, n0 + i, p % cin, ty0, ty1, v, vst, ldt, i * perImage, row, even, odd, h);
             }
         });
         MemorySegment vs = MemorySegment.ofArray(v);
         MemorySegment ms = MemorySegment.ofArray(m);
-        MemorySegment us = u == null ? MemorySegment.ofArray(transformFilter(g, w)) : null;
+        int n = (n1 - n0) * perImage;
         CpuParallel.forRange(16, 1, (from, to) -> {
             for (int xi = from; xi < to; xi++) {
                 PanelSource a = u != null ? u[xi] : filterView(us, xi);
-                MatrixView bt = MatrixView.f32(vs, (long) xi * vStride, 1, tp);
-                GemmCore.multiply(cout, tiles, cin, a, bt, GemmCore.Target.floats(ms, (long) xi * mStride, tp, 1f, false), false);
+                MatrixView bt = MatrixView.f32(vs, (long) xi * vst, 1, ldt);
+                GemmCore.multiply(cout, n, cin, a, bt, GemmCore.Target.floats(ms, (long) xi * mst, ldt, 1f, false), false);
             }
         });
-        int planesOut = g.n() * cout;
-        CpuParallel.forRange(planesOut, Math.max(1, 2048 / Math.max(1, th * tw)), (from, to) -> {
+        CpuParallel.forRange((n1 - n0) * cout, grain, (from, to) -> {
             float[] r0 = new float[2 * hs + 2 * L];
             float[] r1 = new float[2 * hs + 2 * L];
             for (int p = from; p < to; p++) {
-                outputTransform(m, p / cout, p % cout, bias, y, r0, r1);
+                int i = p / cout;
+                outputTransform(m, mst, ldt, i * perImage, n0 + i, p % cout, ty0, ty1, bias, y, r0, r1);
             }
         });
     }
@@ -255,14 +376,15 @@ final class Winograd {
      * then {@code d B} for every tile column ({@code h}, four values per tile, kept for the two tile
      * rows that share the row); then {@code B^T} down each tile's four rows.
      */
-    private void inputTransform(MemorySegment x, int ni, int ci, float[] v, float[] row, float[] even, float[] odd, float[] h) {
-        int rows = 2 * th + 2;
+    private void inputTransform(MemorySegment x, int ni, int ci, int ty0, int ty1, float[] v, int vst, int ldt, int tOff,
+            float[] row, float[] even, float[] odd, float[] h) {
+        int rows = 2 * (ty1 - ty0) + 2;
         long plane = ((long) ni * g.c() + ci) * g.hw();
         int w = g.w();
         int x0 = Math.max(0, g.pl());
         int x1 = Math.min(rowLen, g.pl() + w);
         for (int r = 0; r < rows; r++) {
-            int iy = r - g.pt();
+            int iy = 2 * ty0 + r - g.pt();
             int hr = r * 4 * hs;
             if (iy < 0 || iy >= g.h() || x1 <= x0) {
                 Arrays.fill(h, hr, hr + 4 * hs, 0f);
@@ -289,9 +411,9 @@ final class Winograd {
             }
         }
         int cin = g.c();
-        for (int ty = 0; ty < th; ty++) {
-            int t0 = (ni * th + ty) * tw;
-            int hr = 2 * ty * 4 * hs;
+        for (int ty = ty0; ty < ty1; ty++) {
+            int t0 = tOff + (ty - ty0) * tw;
+            int hr = 2 * (ty - ty0) * 4 * hs;
             for (int tx = 0; tx < tw; tx += L) {
                 boolean full = tx + L <= tw;
                 for (int j = 0; j < 4; j++) {
@@ -300,8 +422,8 @@ final class Winograd {
                     FloatVector h1 = FloatVector.fromArray(F, h, at + 4 * hs);
                     FloatVector h2 = FloatVector.fromArray(F, h, at + 8 * hs);
                     FloatVector h3 = FloatVector.fromArray(F, h, at + 12 * hs);
-                    int o = j * vStride + ci * tp + t0 + tx;
-                    int step = 4 * vStride;
+                    int o = j * vst + ci * ldt + t0 + tx;
+                    int step = 4 * vst;
                     if (full) {
                         h0.sub(h2).intoArray(v, o);
                         h1.add(h2).intoArray(v, o + step);
@@ -320,20 +442,21 @@ final class Winograd {
 
     /**
      * {@code Y = A^T M A + bias} for every tile of output plane (ni, co), from
-     * {@code m[(xi * Cout + co) * tp + t]}: two output rows per tile row, each assembled in
+     * {@code m[(xi * Cout + co) * ldt + t]}: two output rows per tile row, each assembled in
      * {@code r0} / {@code r1} and copied to Y without the column past an odd width.
      */
-    private void outputTransform(float[] m, int ni, int co, float[] bias, MemorySegment y, float[] r0, float[] r1) {
+    private void outputTransform(float[] m, int mst, int ldt, int tOff, int ni, int co, int ty0, int ty1, float[] bias,
+            MemorySegment y, float[] r0, float[] r1) {
         int cout = g.m();
         int ow = g.ow();
         int oh = g.oh();
-        int step = mStride;
+        int step = mst;
         FloatVector b = FloatVector.broadcast(F, bias == null ? 0f : bias[co]);
         long plane = ((long) ni * cout + co) * g.ohw();
-        for (int ty = 0; ty < th; ty++) {
-            int t0 = (ni * th + ty) * tw;
+        for (int ty = ty0; ty < ty1; ty++) {
+            int t0 = tOff + (ty - ty0) * tw;
             for (int tx = 0; tx < tw; tx += L) {
-                int at = co * tp + t0 + tx;
+                int at = co * ldt + t0 + tx;
                 // A^T down the columns: s0j = m0j + m1j + m2j, s1j = m1j - m2j - m3j.
                 FloatVector s00 = null;
                 FloatVector s01 = null;

@@ -89,12 +89,68 @@ class WinogradTest {
         assertTrue(Winograd.chosen(small, Winograd.Mode.WINOGRAD));
         assertFalse(Winograd.chosen(strided, Winograd.Mode.WINOGRAD));
         assertThrows(IllegalArgumentException.class, () -> Winograd.of(strided, null));
-        // The measured rule on ResNet-50's 3x3 layers: res3 and res4 take Winograd; res2 (scratch too
-        // large) and res5 (too few tiles) keep im2col.
-        assertFalse(Winograd.preferred(geom(new int[] {1, 64, 56, 56}, 64, Conv2d.of(1, 1, 1))), "res2");
+        // The measured rule on ResNet-50's 3x3 layers: res3 and res4 take Winograd whole; res2 (scratch
+        // too large for one block) takes it where it splits into blocks evenly over the threads (2 here);
+        // res5 (too few tiles) keeps im2col.
+        ConvGeom res2 = geom(new int[] {1, 64, 56, 56}, 64, Conv2d.of(1, 1, 1));
+        boolean res2Blocks = Winograd.blockRows(res2, 28, 28, Winograd.budget(), dev.accel.backend.cpu.CpuParallel.THREADS) > 0;
+        assertEquals(res2Blocks, Winograd.preferred(res2), "res2");
+        assertEquals(res2Blocks, Winograd.of(res2, null).blocked());
         assertTrue(Winograd.preferred(geom(new int[] {1, 128, 28, 28}, 128, Conv2d.of(1, 1, 1))), "res3");
         assertTrue(Winograd.preferred(geom(new int[] {1, 256, 14, 14}, 256, Conv2d.of(1, 1, 1))), "res4");
         assertFalse(Winograd.preferred(geom(new int[] {1, 512, 7, 7}, 512, Conv2d.of(1, 1, 1))), "res5");
+    }
+
+    @Test
+    void blockSizes() {
+        ConvGeom res2 = geom(new int[] {1, 64, 56, 56}, 64, Conv2d.of(1, 1, 1));
+        // 2^19 floats hold 256 tiles of 16 (64 + 64) floats: 9 of 28 tile rows; 4 blocks of 7 rows split
+        // the image evenly and are a multiple of the threads.
+        assertEquals(7, Winograd.blockRows(res2, 28, 28, 1 << 19, 2));
+        assertEquals(7, Winograd.blockRows(res2, 28, 28, 1 << 19, 1));
+        // 4 threads need 8 blocks of 4 rows: under the 128-tile minimum.
+        assertEquals(0, Winograd.blockRows(res2, 28, 28, 1 << 19, 4));
+        assertEquals(0, Winograd.blockRows(res2, 28, 28, 0, 2), "budget 0 turns blocking off");
+        // A small budget still keeps 128 tiles (5 rows of 28): 6 blocks of 5 rows.
+        assertEquals(5, Winograd.blockRows(res2, 28, 28, 1, 2));
+        // res3 at 2 threads: 4 blocks would hold 56 tiles, under the minimum.
+        assertEquals(0, Winograd.blockRows(geom(new int[] {1, 128, 28, 28}, 128, Conv2d.of(1, 1, 1)), 14, 14, 1 << 19, 2));
+        // A batch of 2 at 112x112 (56 tile rows), 16 + 16 channels: 2^19 floats hold 1024 tiles, 18 rows;
+        // 4 blocks of 14 rows per image, 8 over the batch.
+        ConvGeom big = geom(new int[] {2, 16, 112, 112}, 16, Conv2d.of(1, 1, 1));
+        assertEquals(14, Winograd.blockRows(big, 56, 56, 1 << 19, 2));
+    }
+
+    @Test
+    void blockedPathMatchesTheReference() {
+        // Blocks forced small (including a last block shorter than the rest), batches, odd sizes, pads.
+        checkBlocked(new int[] {2, 5, 11, 9}, 7, Conv2d.of(1, 1, 1), 2, true, 50);
+        checkBlocked(new int[] {1, 33, 14, 13}, 17, Conv2d.of(1, 1, 1), 3, false, 51);
+        checkBlocked(new int[] {3, 4, 9, 20}, 6, geo(2, 0, 1, 2), 1, true, 52);
+        checkBlocked(new int[] {1, 3, 8, 8}, 5, Conv2d.of(1, 0, 1), 4, true, 53);
+    }
+
+    /** The blocked path with {@code rows} tile rows per block, prepared and not, against the float64 reference. */
+    private static void checkBlocked(int[] xd, int m, Conv2d c, int rows, boolean bias, long seed) {
+        OpSpec spec = spec(xd, m, c, bias);
+        ConvGeom g = geom(xd, m, c);
+        int[] wd = {m, xd[1], 3, 3};
+        try (Arena arena = Arena.ofShared()) {
+            Random r = new Random(seed);
+            MemorySegment[] in = inputs(arena, r, spec);
+            References.Result ref = References.conv(toDoubles(in[0]), xd, toDoubles(in[1]), wd, bias ? toDoubles(in[2]) : null,
+                    LinalgChecks.ref(c));
+            float[] b = bias ? in[2].toArray(java.lang.foreign.ValueLayout.JAVA_FLOAT) : null;
+            for (MemorySegment constant : new MemorySegment[] {null, in[1]}) {
+                Winograd wg = Winograd.of(g, constant, rows);
+                assertTrue(wg.blocked());
+                long size = spec.outputs().get(0).byteSize();
+                MemorySegment y = arena.allocate(size, 64);
+                y.fill((byte) 0x7f);
+                wg.run(in[0], in[1], b, y);
+                assertFloats(spec + " blocked by " + rows + (constant == null ? "" : " prepared"), y, ref);
+            }
+        }
     }
 
     @Test
