@@ -120,7 +120,10 @@ class DemoSplitTest {
             float[] a = runOnce(g, cpu, 3);
             float[] again = runOnce(DemoTransformer.build(8, 16, 2, 1), cpu, 3);
             float[] other = runOnce(DemoTransformer.build(8, 16, 2, 2), cpu, 3);
-            assertEquals(0.0, DemoRun.maxAbsDifference(a, again));
+            // Same seed, same weights: the same outputs up to rounding. Not bit for bit: the Vector API leaves the
+            // order of a lane reduction (reduceLanes ADD) unspecified, and the interpreter's fallback and C2's
+            // intrinsic differ, so a run that overlaps a JIT compilation can round differently (CI saw 6e-7).
+            assertTrue(DemoRun.maxAbsDifference(a, again) <= 1e-5, "same seed differs by " + DemoRun.maxAbsDifference(a, again));
             assertTrue(DemoRun.maxAbsDifference(a, other) > 1e-3);
             double max = 0;
             for (float v : a) {
