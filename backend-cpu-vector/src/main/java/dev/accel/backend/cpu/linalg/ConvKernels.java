@@ -41,7 +41,6 @@ final class ConvKernels {
     private static final int PARALLEL_PAD = 1 << 16;
     private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
     /** Output scratch of the wide-row path: int32 (index 0) and float32 (index 1). */
-    private static final ThreadLocal<Object[]> WIDE = ThreadLocal.withInitial(() -> new Object[] {new int[0], new float[0]});
 
     private ConvKernels() {
     }
@@ -197,7 +196,7 @@ final class ConvKernels {
             int[] bias = constBias != null ? constBias : hasBias ? in[8].toArray(INT) : null;
             int yzp = Quant.zeroPoint(in[7], yt);
             long planes = (long) g.n() * g.m();
-            MemorySegment acc = MemorySegment.ofArray(new int[(int) Math.max(1, planes * g.ohw())]);
+            MemorySegment acc = NativeScratch.zeroed(NativeScratch.Slot.INT_ACCUMULATORS, 4 * Math.max(1, planes * g.ohw()));
             run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared));
             requantizePlanes(acc, g, bias, mult, yzp, yt, out[0]);
         };
@@ -288,9 +287,7 @@ final class ConvKernels {
         // are garbage), so that the lowered input is contiguous, then keep the first ow of each row.
         // Whole register-tile panels (the positions past the last read zeros from the padded copy's slack).
         int n = (g.oh() * wide + GemmCore.NR - 1) / GemmCore.NR * GemmCore.NR;
-        // Float results in a float array: vector stores into a heap segment of another element type
-        // take a slow path.
-        MemorySegment wideOut = op.integer() ? MemorySegment.ofArray(wideInts(mg * n)) : MemorySegment.ofArray(wideFloats(mg * n));
+        MemorySegment wideOut = NativeScratch.get(NativeScratch.Slot.WIDE_ROWS, 4L * mg * n);
         GemmCore.Target t = op.integer() ? GemmCore.Target.ints(wideOut, 0, n, false)
                 : op.bias() == null ? GemmCore.Target.floats(wideOut, 0, n, 1f, false)
                 : GemmCore.Target.floatsWithBias(wideOut, 0, n, op.bias(), gi * mg);
@@ -316,22 +313,6 @@ final class ConvKernels {
         int rowLen = PaddedImage.rowLen(g);
         int nr = GemmCore.NR;
         return (g.oh() * rowLen + nr - 1) / nr <= (g.ohw() + nr - 1) / nr ? rowLen : 0;
-    }
-
-    private static int[] wideInts(int size) {
-        Object[] holder = WIDE.get();
-        if (((int[]) holder[0]).length < size) {
-            holder[0] = new int[size];
-        }
-        return (int[]) holder[0];
-    }
-
-    private static float[] wideFloats(int size) {
-        Object[] holder = WIDE.get();
-        if (((float[]) holder[1]).length < size) {
-            holder[1] = new float[size];
-        }
-        return (float[]) holder[1];
     }
 
     /** The output rows of one group, their bias (float32 only) starting at channel {@code firstChannel}. */

@@ -74,6 +74,10 @@ final class GemmCore {
      */
     record Target(MemorySegment seg, long base, long ldc, boolean integer, float alpha, boolean accumulate, float[] rowBias,
                   int biasBase) {
+        Target {
+            NativeScratch.requireNative(seg);
+        }
+
         static Target floats(MemorySegment seg, long base, long ldc, float alpha, boolean accumulate) {
             return new Target(seg, base, ldc, false, alpha, accumulate, null, 0);
         }

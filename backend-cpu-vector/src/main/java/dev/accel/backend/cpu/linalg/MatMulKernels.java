@@ -146,7 +146,7 @@ final class MatMulKernels {
             double[] mult = constMult != null ? constMult : multipliers(in[1], in[4], bScaleCount, n, in[6]);
             int yzp = Quant.zeroPoint(in[7], yt);
             int rows = s.batch() * s.m();
-            MemorySegment acc = MemorySegment.ofArray(new int[Math.max(1, rows * n)]);
+            MemorySegment acc = NativeScratch.zeroed(NativeScratch.Slot.INT_ACCUMULATORS, 4L * Math.max(1, rows * n));
             integerProduct(s, in[0], at.dtype(), za, in[3], bt.dtype(), zb, zbc, packed, acc);
             requantizeRows(acc, rows, n, mult, yzp, yt, out[0]);
         };

@@ -12,8 +12,9 @@ import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * A read-only view of a 2-D matrix held in a segment (native or a heap {@code float[]}), with
- * arbitrary element strides, so that transposes and sub-matrices cost nothing. Elements are float32,
+ * A read-only view of a 2-D matrix held in a native segment (never a heap one: see
+ * {@link NativeScratch}), with arbitrary element strides, so that transposes and sub-matrices cost
+ * nothing. Elements are float32,
  * or int8 / uint8 read as the exact float {@code value - zeroPoint}, the zero point being per tensor
  * or per row of the view. The view's main job is packing (see {@link PanelSource}): copying a panel
  * into the contiguous, zero-padded layouts the GEMM micro-kernel streams through, with vector copies
@@ -51,7 +52,7 @@ final class MatrixView implements PanelSource {
 
     private MatrixView(Kind kind, MemorySegment seg, long base, long rs, long cs, int zp, int[] rowZp) {
         this.kind = kind;
-        this.seg = seg;
+        this.seg = NativeScratch.requireNative(seg);
         this.base = base;
         this.rs = rs;
         this.cs = cs;

@@ -152,23 +152,21 @@ final class SkinnyGemm {
         int rows = m == 1 ? 1 : 2;
         MemorySegment seg = bt.segment();
         long ldb = bt.columnStride();
-        int p = p0;
-        for (; p + 4 <= p1; p += 4) {
-            long r0 = bt.base() + jc + p * ldb;
-            if (f32) {
-                if (rows == 1) {
-                    SkinnyKernels.pass1F(af, k, p, seg, r0, ldb, vw, acc, width);
-                } else {
-                    SkinnyKernels.pass2F(af, k, p, seg, r0, ldb, vw, acc, width);
-                }
+        long r0 = bt.base() + jc + p0 * ldb;
+        if (f32) {
+            if (rows == 1) {
+                SkinnyKernels.pass1F(af, k, p0, p1, seg, r0, ldb, vw, acc, width);
             } else {
-                if (rows == 1) {
-                    SkinnyKernels.pass1B(af, k, p, seg, r0, ldb, vw, acc, width, flip);
-                } else {
-                    SkinnyKernels.pass2B(af, k, p, seg, r0, ldb, vw, acc, width, flip);
-                }
+                SkinnyKernels.pass2F(af, k, p0, p1, seg, r0, ldb, vw, acc, width);
+            }
+        } else {
+            if (rows == 1) {
+                SkinnyKernels.pass1B(af, k, p0, p1, seg, r0, ldb, vw, acc, width, flip);
+            } else {
+                SkinnyKernels.pass2B(af, k, p0, p1, seg, r0, ldb, vw, acc, width, flip);
             }
         }
+        int p = p0 + (p1 - p0) / 4 * 4;
         for (; p < p1; p++) {
             rowTail(af, k, rows, bt, jc, vw, p, acc, width);
         }

@@ -13,7 +13,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (float32 and 8-bit B), and the 8-row register tile over {@link SkinnyGemm#DEPTH} rows of B. Each
  * kernel is written out in full, with no helper that takes or returns a vector: C2 does not always
  * inline helpers into methods this size, and a vector that crosses a call is boxed (measured five
- * times slower). 8-bit B is read XOR {@code flip} (0x80 for uint8, 0 for int8) and widened signed,
+ * times slower). Each pass also holds its loop over the rows of B, so that the caller makes one call
+ * per chunk: when the four passes were called per four rows from one dispatching method, C2 inlined
+ * them all into it once each had run, and the one-row float pass, measured alone at 47 GB/s, fell to
+ * 33 GB/s after the others had been used. 8-bit B is read XOR {@code flip} (0x80 for uint8, 0 for int8) and widened signed,
  * so both types share one code path (see {@link SkinnyGemm}).
  *
  * <p>Layouts: A as floats, row i at {@code af[i * k]}; acc (the C chunk) row i at
@@ -30,113 +33,125 @@ final class SkinnyKernels {
     private SkinnyKernels() {
     }
 
-    /** One row of A, float32 B: rows p..p+3 of B into acc rows 0..0. */
-    static void pass1F(float[] af, int k, int p, MemorySegment seg, long r0, long ldb, int vw, float[] acc, int width) {
-        long r1 = r0 + ldb;
-        long r2 = r1 + ldb;
-        long r3 = r2 + ldb;
-        FloatVector x00 = FloatVector.broadcast(F, af[p]);
-        FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
-        FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
-        FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
-        for (int j = 0; j < vw; j += L) {
-            FloatVector b0 = FloatVector.fromMemorySegment(F, seg, (r0 + j) * 4, LE);
-            FloatVector b1 = FloatVector.fromMemorySegment(F, seg, (r1 + j) * 4, LE);
-            FloatVector b2 = FloatVector.fromMemorySegment(F, seg, (r2 + j) * 4, LE);
-            FloatVector b3 = FloatVector.fromMemorySegment(F, seg, (r3 + j) * 4, LE);
-            FloatVector c0 = FloatVector.fromArray(F, acc, j);
-            c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
-            c0.intoArray(acc, j);
+    /** One row of A, float32 B: rows [p0, p1) of B, four at a time (whole fours only), into acc row 0. */
+    static void pass1F(float[] af, int k, int p0, int p1, MemorySegment seg, long base, long ldb, int vw, float[] acc, int width) {
+        long r0 = base;
+        for (int p = p0; p + 4 <= p1; p += 4, r0 += 4 * ldb) {
+            long r1 = r0 + ldb;
+            long r2 = r1 + ldb;
+            long r3 = r2 + ldb;
+            FloatVector x00 = FloatVector.broadcast(F, af[p]);
+            FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
+            FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
+            FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
+            for (int j = 0; j < vw; j += L) {
+                FloatVector b0 = FloatVector.fromMemorySegment(F, seg, (r0 + j) * 4, LE);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, seg, (r1 + j) * 4, LE);
+                FloatVector b2 = FloatVector.fromMemorySegment(F, seg, (r2 + j) * 4, LE);
+                FloatVector b3 = FloatVector.fromMemorySegment(F, seg, (r3 + j) * 4, LE);
+                FloatVector c0 = FloatVector.fromArray(F, acc, j);
+                c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
+                c0.intoArray(acc, j);
+            }
         }
     }
 
-    /** Two rows of A, float32 B: rows p..p+3 of B into acc rows 0..1. */
-    static void pass2F(float[] af, int k, int p, MemorySegment seg, long r0, long ldb, int vw, float[] acc, int width) {
-        long r1 = r0 + ldb;
-        long r2 = r1 + ldb;
-        long r3 = r2 + ldb;
-        FloatVector x00 = FloatVector.broadcast(F, af[p]);
-        FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
-        FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
-        FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
-        FloatVector x10 = FloatVector.broadcast(F, af[k + p]);
-        FloatVector x11 = FloatVector.broadcast(F, af[k + p + 1]);
-        FloatVector x12 = FloatVector.broadcast(F, af[k + p + 2]);
-        FloatVector x13 = FloatVector.broadcast(F, af[k + p + 3]);
-        for (int j = 0; j < vw; j += L) {
-            FloatVector b0 = FloatVector.fromMemorySegment(F, seg, (r0 + j) * 4, LE);
-            FloatVector b1 = FloatVector.fromMemorySegment(F, seg, (r1 + j) * 4, LE);
-            FloatVector b2 = FloatVector.fromMemorySegment(F, seg, (r2 + j) * 4, LE);
-            FloatVector b3 = FloatVector.fromMemorySegment(F, seg, (r3 + j) * 4, LE);
-            FloatVector c0 = FloatVector.fromArray(F, acc, j);
-            FloatVector c1 = FloatVector.fromArray(F, acc, width + j);
-            c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
-            c1 = b3.fma(x13, b2.fma(x12, b1.fma(x11, b0.fma(x10, c1))));
-            c0.intoArray(acc, j);
-            c1.intoArray(acc, width + j);
-        }
-    }
-
-    /**
-     * One row of A, 8-bit B: rows p..p+3 of B into acc rows 0..0, each vector of bytes XORed with
-     * {@code flip} (0x80 turns uint8 into int8 minus 128, 0 leaves int8) and widened.
-     */
-    static void pass1B(float[] af, int k, int p, MemorySegment seg, long r0, long ldb, int vw, float[] acc, int width,
-            byte flip) {
-        long r1 = r0 + ldb;
-        long r2 = r1 + ldb;
-        long r3 = r2 + ldb;
-        FloatVector x00 = FloatVector.broadcast(F, af[p]);
-        FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
-        FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
-        FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
-        for (int j = 0; j < vw; j += L) {
-            FloatVector b0 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r0 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector b1 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r1 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector b2 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r2 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector b3 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r3 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector c0 = FloatVector.fromArray(F, acc, j);
-            c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
-            c0.intoArray(acc, j);
+    /** Two rows of A, float32 B: rows [p0, p1) of B, four at a time (whole fours only), into acc rows 0..1. */
+    static void pass2F(float[] af, int k, int p0, int p1, MemorySegment seg, long base, long ldb, int vw, float[] acc, int width) {
+        long r0 = base;
+        for (int p = p0; p + 4 <= p1; p += 4, r0 += 4 * ldb) {
+            long r1 = r0 + ldb;
+            long r2 = r1 + ldb;
+            long r3 = r2 + ldb;
+            FloatVector x00 = FloatVector.broadcast(F, af[p]);
+            FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
+            FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
+            FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
+            FloatVector x10 = FloatVector.broadcast(F, af[k + p]);
+            FloatVector x11 = FloatVector.broadcast(F, af[k + p + 1]);
+            FloatVector x12 = FloatVector.broadcast(F, af[k + p + 2]);
+            FloatVector x13 = FloatVector.broadcast(F, af[k + p + 3]);
+            for (int j = 0; j < vw; j += L) {
+                FloatVector b0 = FloatVector.fromMemorySegment(F, seg, (r0 + j) * 4, LE);
+                FloatVector b1 = FloatVector.fromMemorySegment(F, seg, (r1 + j) * 4, LE);
+                FloatVector b2 = FloatVector.fromMemorySegment(F, seg, (r2 + j) * 4, LE);
+                FloatVector b3 = FloatVector.fromMemorySegment(F, seg, (r3 + j) * 4, LE);
+                FloatVector c0 = FloatVector.fromArray(F, acc, j);
+                FloatVector c1 = FloatVector.fromArray(F, acc, width + j);
+                c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
+                c1 = b3.fma(x13, b2.fma(x12, b1.fma(x11, b0.fma(x10, c1))));
+                c0.intoArray(acc, j);
+                c1.intoArray(acc, width + j);
+            }
         }
     }
 
     /**
-     * Two rows of A, 8-bit B: rows p..p+3 of B into acc rows 0..1, each vector of bytes XORed with
+     * One row of A, 8-bit B: rows [p0, p1) of B, four at a time (whole fours only), into acc row 0, each vector of bytes XORed with
      * {@code flip} (0x80 turns uint8 into int8 minus 128, 0 leaves int8) and widened.
      */
-    static void pass2B(float[] af, int k, int p, MemorySegment seg, long r0, long ldb, int vw, float[] acc, int width,
+    static void pass1B(float[] af, int k, int p0, int p1, MemorySegment seg, long base, long ldb, int vw, float[] acc, int width,
             byte flip) {
-        long r1 = r0 + ldb;
-        long r2 = r1 + ldb;
-        long r3 = r2 + ldb;
-        FloatVector x00 = FloatVector.broadcast(F, af[p]);
-        FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
-        FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
-        FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
-        FloatVector x10 = FloatVector.broadcast(F, af[k + p]);
-        FloatVector x11 = FloatVector.broadcast(F, af[k + p + 1]);
-        FloatVector x12 = FloatVector.broadcast(F, af[k + p + 2]);
-        FloatVector x13 = FloatVector.broadcast(F, af[k + p + 3]);
-        for (int j = 0; j < vw; j += L) {
-            FloatVector b0 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r0 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector b1 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r1 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector b2 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r2 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector b3 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r3 + j, LE).lanewise(VectorOperators.XOR, flip)
-                    .convertShape(VectorOperators.B2F, F, 0);
-            FloatVector c0 = FloatVector.fromArray(F, acc, j);
-            FloatVector c1 = FloatVector.fromArray(F, acc, width + j);
-            c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
-            c1 = b3.fma(x13, b2.fma(x12, b1.fma(x11, b0.fma(x10, c1))));
-            c0.intoArray(acc, j);
-            c1.intoArray(acc, width + j);
+        long r0 = base;
+        for (int p = p0; p + 4 <= p1; p += 4, r0 += 4 * ldb) {
+            long r1 = r0 + ldb;
+            long r2 = r1 + ldb;
+            long r3 = r2 + ldb;
+            FloatVector x00 = FloatVector.broadcast(F, af[p]);
+            FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
+            FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
+            FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
+            for (int j = 0; j < vw; j += L) {
+                FloatVector b0 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r0 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector b1 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r1 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector b2 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r2 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector b3 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r3 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector c0 = FloatVector.fromArray(F, acc, j);
+                c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
+                c0.intoArray(acc, j);
+            }
+        }
+    }
+
+    /**
+     * Two rows of A, 8-bit B: rows [p0, p1) of B, four at a time (whole fours only), into acc rows 0..1, each vector of bytes XORed with
+     * {@code flip} (0x80 turns uint8 into int8 minus 128, 0 leaves int8) and widened.
+     */
+    static void pass2B(float[] af, int k, int p0, int p1, MemorySegment seg, long base, long ldb, int vw, float[] acc, int width,
+            byte flip) {
+        long r0 = base;
+        for (int p = p0; p + 4 <= p1; p += 4, r0 += 4 * ldb) {
+            long r1 = r0 + ldb;
+            long r2 = r1 + ldb;
+            long r3 = r2 + ldb;
+            FloatVector x00 = FloatVector.broadcast(F, af[p]);
+            FloatVector x01 = FloatVector.broadcast(F, af[p + 1]);
+            FloatVector x02 = FloatVector.broadcast(F, af[p + 2]);
+            FloatVector x03 = FloatVector.broadcast(F, af[p + 3]);
+            FloatVector x10 = FloatVector.broadcast(F, af[k + p]);
+            FloatVector x11 = FloatVector.broadcast(F, af[k + p + 1]);
+            FloatVector x12 = FloatVector.broadcast(F, af[k + p + 2]);
+            FloatVector x13 = FloatVector.broadcast(F, af[k + p + 3]);
+            for (int j = 0; j < vw; j += L) {
+                FloatVector b0 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r0 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector b1 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r1 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector b2 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r2 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector b3 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, r3 + j, LE).lanewise(VectorOperators.XOR, flip)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector c0 = FloatVector.fromArray(F, acc, j);
+                FloatVector c1 = FloatVector.fromArray(F, acc, width + j);
+                c0 = b3.fma(x03, b2.fma(x02, b1.fma(x01, b0.fma(x00, c0))));
+                c1 = b3.fma(x13, b2.fma(x12, b1.fma(x11, b0.fma(x10, c1))));
+                c0.intoArray(acc, j);
+                c1.intoArray(acc, width + j);
+            }
         }
     }
 

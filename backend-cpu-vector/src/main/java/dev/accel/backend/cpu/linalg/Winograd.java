@@ -3,6 +3,7 @@ package dev.accel.backend.cpu.linalg;
 import dev.accel.backend.cpu.CpuParallel;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
@@ -67,12 +68,12 @@ final class Winograd {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Lane selectors over two concatenated vectors: their even and odd lanes; and the zip of both halves. */
     private static final FloatVector EVEN = FloatVector.fromArray(F, iota(0), 0);
     private static final FloatVector ODD = FloatVector.fromArray(F, iota(1), 0);
     private static final FloatVector ZIP_LO = FloatVector.fromArray(F, zip(0), 0);
     private static final FloatVector ZIP_HI = FloatVector.fromArray(F, zip(L / 2), 0);
-    private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     /** How a 3x3 convolution that Winograd can run is computed. */
     enum Mode {
@@ -137,8 +138,7 @@ final class Winograd {
         this.blockRows = Math.min(blockRows, th);
         this.blocksPerImage = this.blockRows == 0 ? 0 : (th + this.blockRows - 1) / this.blockRows;
         if (constWeights != null) {
-            float[] t = transformFilter(g, constWeights);
-            MemorySegment ts = MemorySegment.ofArray(t);
+            MemorySegment ts = NativeScratch.copyOf(transformFilter(g, constWeights));
             u = new PackedPanels[16];
             for (int xi = 0; xi < 16; xi++) {
                 u[xi] = PackedPanels.asA(filterView(ts, xi), g.m(), g.c(), GemmCore.KC);
@@ -246,7 +246,12 @@ final class Winograd {
         if (tiles == 0) {
             return;
         }
-        MemorySegment us = u == null ? MemorySegment.ofArray(transformFilter(g, w)) : null;
+        MemorySegment us = null;
+        if (u == null) {
+            float[] t = transformFilter(g, w);
+            us = NativeScratch.get(NativeScratch.Slot.WINOGRAD_FILTER, 4L * t.length);
+            MemorySegment.copy(t, 0, us, FLOAT, 0, t.length);
+        }
         if (blockRows > 0) {
             runBlocked(x, us, bias, y);
         } else {
@@ -265,7 +270,7 @@ final class Winograd {
         int vst = skew(g.c() * ldt);
         int mst = skew(g.m() * ldt);
         CpuParallel.forRange(g.n() * blocksPerImage, 1, (from, to) -> {
-            float[][] s = scratch(16 * vst, 16 * mst);
+            MemorySegment[] s = scratch(16 * vst, 16 * mst);
             for (int b = from; b < to; b++) {
                 int ni = b / blocksPerImage;
                 int ty0 = b % blocksPerImage * blockRows;
@@ -276,7 +281,7 @@ final class Winograd {
 
     /** The whole batch as one block, each stage parallel: over planes, then one product per thread. */
     private void runWhole(MemorySegment x, MemorySegment us, float[] bias, MemorySegment y) {
-        float[][] s = scratch(16 * vStride, 16 * mStride);
+        MemorySegment[] s = scratch(16 * vStride, 16 * mStride);
         stages(x, us, bias, y, 0, g.n(), 0, th, s[0], s[1], vStride, mStride, tp);
     }
 
@@ -286,7 +291,7 @@ final class Winograd {
      * {@code vst} and {@code mst}).
      */
     private void stages(MemorySegment x, MemorySegment us, float[] bias, MemorySegment y, int n0, int n1, int ty0, int ty1,
-            float[] v, float[] m, int vst, int mst, int ldt) {
+            MemorySegment v, MemorySegment m, int vst, int mst, int ldt) {
         int cin = g.c();
         int cout = g.m();
         int rows = ty1 - ty0;
@@ -302,8 +307,8 @@ final class Winograd {
                 inputTransform(x, n0 + i, p % cin, ty0, ty1, v, vst, ldt, i * perImage, row, even, odd, h);
             }
         });
-        MemorySegment vs = MemorySegment.ofArray(v);
-        MemorySegment ms = MemorySegment.ofArray(m);
+        MemorySegment vs = v;
+        MemorySegment ms = m;
         int n = (n1 - n0) * perImage;
         CpuParallel.forRange(16, 1, (from, to) -> {
             for (int xi = from; xi < to; xi++) {
@@ -376,7 +381,7 @@ final class Winograd {
      * then {@code d B} for every tile column ({@code h}, four values per tile, kept for the two tile
      * rows that share the row); then {@code B^T} down each tile's four rows.
      */
-    private void inputTransform(MemorySegment x, int ni, int ci, int ty0, int ty1, float[] v, int vst, int ldt, int tOff,
+    private void inputTransform(MemorySegment x, int ni, int ci, int ty0, int ty1, MemorySegment v, int vst, int ldt, int tOff,
             float[] row, float[] even, float[] odd, float[] h) {
         int rows = 2 * (ty1 - ty0) + 2;
         long plane = ((long) ni * g.c() + ci) * g.hw();
@@ -425,15 +430,15 @@ final class Winograd {
                     int o = j * vst + ci * ldt + t0 + tx;
                     int step = 4 * vst;
                     if (full) {
-                        h0.sub(h2).intoArray(v, o);
-                        h1.add(h2).intoArray(v, o + step);
-                        h2.sub(h1).intoArray(v, o + 2 * step);
-                        h1.sub(h3).intoArray(v, o + 3 * step);
+                        h0.sub(h2).intoMemorySegment(v, 4L * o, LE);
+                        h1.add(h2).intoMemorySegment(v, 4L * (o + step), LE);
+                        h2.sub(h1).intoMemorySegment(v, 4L * (o + 2 * step), LE);
+                        h1.sub(h3).intoMemorySegment(v, 4L * (o + 3 * step), LE);
                     } else {
-                        h0.sub(h2).intoArray(v, o, tail);
-                        h1.add(h2).intoArray(v, o + step, tail);
-                        h2.sub(h1).intoArray(v, o + 2 * step, tail);
-                        h1.sub(h3).intoArray(v, o + 3 * step, tail);
+                        h0.sub(h2).intoMemorySegment(v, 4L * o, LE, tail);
+                        h1.add(h2).intoMemorySegment(v, 4L * (o + step), LE, tail);
+                        h2.sub(h1).intoMemorySegment(v, 4L * (o + 2 * step), LE, tail);
+                        h1.sub(h3).intoMemorySegment(v, 4L * (o + 3 * step), LE, tail);
                     }
                 }
             }
@@ -445,7 +450,7 @@ final class Winograd {
      * {@code m[(xi * Cout + co) * ldt + t]}: two output rows per tile row, each assembled in
      * {@code r0} / {@code r1} and copied to Y without the column past an odd width.
      */
-    private void outputTransform(float[] m, int mst, int ldt, int tOff, int ni, int co, int ty0, int ty1, float[] bias,
+    private void outputTransform(MemorySegment m, int mst, int ldt, int tOff, int ni, int co, int ty0, int ty1, float[] bias,
             MemorySegment y, float[] r0, float[] r1) {
         int cout = g.m();
         int ow = g.ow();
@@ -468,10 +473,10 @@ final class Winograd {
                 FloatVector s13 = null;
                 for (int j = 0; j < 4; j++) {
                     int o = at + j * step;
-                    FloatVector m0 = FloatVector.fromArray(F, m, o);
-                    FloatVector m1 = FloatVector.fromArray(F, m, o + 4 * step);
-                    FloatVector m2 = FloatVector.fromArray(F, m, o + 8 * step);
-                    FloatVector m3 = FloatVector.fromArray(F, m, o + 12 * step);
+                    FloatVector m0 = FloatVector.fromMemorySegment(F, m, 4L * o, LE);
+                    FloatVector m1 = FloatVector.fromMemorySegment(F, m, 4L * (o + 4 * step), LE);
+                    FloatVector m2 = FloatVector.fromMemorySegment(F, m, 4L * (o + 8 * step), LE);
+                    FloatVector m3 = FloatVector.fromMemorySegment(F, m, 4L * (o + 12 * step), LE);
                     FloatVector s0 = m0.add(m1).add(m2);
                     FloatVector s1 = m1.sub(m2).sub(m3);
                     switch (j) {
@@ -510,16 +515,10 @@ final class Winograd {
         }
     }
 
-    /** The calling thread's transformed-input (index 0) and product (index 1) arrays, grown to these sizes. */
-    private static float[][] scratch(int vSize, int mSize) {
-        float[][] s = SCRATCH.get();
-        if (s[0].length < vSize) {
-            s[0] = new float[vSize];
-        }
-        if (s[1].length < mSize) {
-            s[1] = new float[mSize];
-        }
-        return s;
+    /** The calling thread's transformed-input (index 0) and product (index 1) segments, of these sizes in floats. */
+    private static MemorySegment[] scratch(int vSize, int mSize) {
+        return new MemorySegment[] {NativeScratch.get(NativeScratch.Slot.WINOGRAD_INPUT, 4L * vSize),
+            NativeScratch.get(NativeScratch.Slot.WINOGRAD_PRODUCTS, 4L * mSize)};
     }
 
     /** Lanes {@code start, start + 2, start + 4, ...}: every other lane of two concatenated vectors. */
