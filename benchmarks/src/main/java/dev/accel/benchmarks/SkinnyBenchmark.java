@@ -11,6 +11,7 @@ import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.FloatBuffer;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -33,6 +34,11 @@ import org.openjdk.jmh.infra.BenchmarkParams;
  * <p>Each call uses the next of several copies of B, together at least {@link #ROTATION_BYTES}, so
  * that every call streams its weights from memory as a model larger than the caches does, not from
  * the 32 MiB L3 where a single 16 MiB INT8 matrix would stay.
+ *
+ * <p>{@code prepared} (default true): accel gets B as a constant, as a model's weights are, and
+ * packs it once per copy when the kernel is compiled ({@code Device.prepare(spec, constants)}), into
+ * strips that a core streams in memory order; {@code -p prepared=false} reads B as it lies in
+ * memory, row-major, at run time. OpenBLAS always reads the row-major B.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,13 +51,16 @@ public class SkinnyBenchmark {
     @Param({"1"})
     public int m;
 
+    @Param({"true"})
+    public boolean prepared;
+
     private Arena arena;
     private MemorySegment[][] ins;
     private MemorySegment[] out;
     private FloatBuffer fa;
     private FloatBuffer[] fbs;
     private FloatBuffer fc;
-    private CpuOp accel;
+    private CpuOp[] accel;
     private int next;
 
     @Setup(Level.Trial)
@@ -77,11 +86,13 @@ public class SkinnyBenchmark {
             OpenBlas.threads(CpuParallel.THREADS);
             fa = OpenBlas.floats(a);
             fc = OpenBlas.floats(y);
-        } else if (int8) {
-            accel = CpuOps.compile(OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, K), TensorType.of(DType.I8, K, N)),
-                    false);
         } else {
-            accel = CpuOps.compile(OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, K), TensorType.of(DType.F32, K, N)), false);
+            OpSpec spec = int8 ? OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, K), TensorType.of(DType.I8, K, N))
+                    : OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, K), TensorType.of(DType.F32, K, N));
+            accel = new CpuOp[copies];
+            for (int i = 0; i < copies; i++) {
+                accel[i] = CpuOps.compile(spec, prepared ? Map.of(1, ins[i][1]) : Map.of(), false);
+            }
         }
     }
 
@@ -92,17 +103,17 @@ public class SkinnyBenchmark {
 
     @Benchmark
     public MemorySegment accelF32() {
-        MemorySegment[] in = ins[next];
+        int i = next;
         next = (next + 1) % ins.length;
-        accel.run(in, out);
+        accel[i].run(ins[i], out);
         return out[0];
     }
 
     @Benchmark
     public MemorySegment accelInt8() {
-        MemorySegment[] in = ins[next];
+        int i = next;
         next = (next + 1) % ins.length;
-        accel.run(in, out);
+        accel[i].run(ins[i], out);
         return out[0];
     }
 

@@ -38,29 +38,37 @@ final class MatMulKernels {
         int m = s.m();
         int k = s.k();
         int n = s.n();
-        PackedPanels packed = constants.containsKey(1)
-                ? packB(s, MatrixView.f32(constants.get(1), s.bOffsets()[0], 1, n), GemmCore.KC) : null;
+        PreparedB prepared = constants.containsKey(1)
+                ? prepareB(s, MatrixView.f32(constants.get(1), s.bOffsets()[0], 1, n), GemmCore.KC) : PreparedB.NONE;
         return (in, out) -> forBatches(s, (t, par) -> product(m, n, k,
                 MatrixView.f32(in[0], s.aOffsets()[t], k, 1),
-                packed != null ? packed : MatrixView.f32(in[1], s.bOffsets()[t], 1, n),
+                prepared.panels() != null ? prepared.panels() : MatrixView.f32(in[1], s.bOffsets()[t], 1, n), prepared.skinny(),
                 GemmCore.Target.floats(out[0], (long) t * m * n, n, 1f, false), par));
     }
 
+    /** A constant B packed ahead of time: GEMM panels, or skinny strips for few rows of A, or neither. */
+    private record PreparedB(PackedPanels panels, SkinnyPanels skinny) {
+        static final PreparedB NONE = new PreparedB(null, null);
+    }
+
     /**
-     * B (as its transpose {@code bt}) packed ahead of time, or null where the run would not read
-     * packed panels anyway: batches with different B matrices, an empty K, or few rows (the skinny
-     * kernel streams B as it lies in memory).
+     * B (as its transpose {@code bt}) packed ahead of time: as skinny strips for at most
+     * {@link SkinnyGemm#MAX_ROWS} rows of A, else as GEMM panels; {@link PreparedB#NONE} for batches
+     * with different B matrices or an empty product.
      */
-    private static PackedPanels packB(MatMulShape s, MatrixView bt, int limit) {
+    private static PreparedB prepareB(MatMulShape s, MatrixView bt, int limit) {
         for (long o : s.bOffsets()) {
             if (o != s.bOffsets()[0]) {
-                return null;
+                return PreparedB.NONE;
             }
         }
-        if (s.k() <= 0 || s.m() <= 0 || s.n() <= 0 || SkinnyGemm.applies(s.m(), s.n(), bt)) {
-            return null;
+        if (s.k() <= 0 || s.m() <= 0 || s.n() <= 0) {
+            return PreparedB.NONE;
         }
-        return PackedPanels.asB(bt, s.n(), s.k(), limit);
+        if (SkinnyPanels.applies(s.m(), s.n(), s.k(), bt)) {
+            return new PreparedB(null, SkinnyPanels.of(bt, s.m(), s.n(), s.k()));
+        }
+        return new PreparedB(PackedPanels.asB(bt, s.n(), s.k(), limit), null);
     }
 
     /**
@@ -76,14 +84,14 @@ final class MatMulKernels {
         boolean useC = spec.inputs().size() == 3 && g.beta() != 0f;
         long[] cs = useC ? spec.inputs().get(2).shape().broadcastStrides(Shape.of(m, n)) : null;
         MatMulShape one = new MatMulShape(m, k, n, 1, new long[] {0}, new long[] {0});
-        PackedPanels packed = constants.containsKey(1) ? packB(one, bView(constants.get(1), g, k, n), GemmCore.KC) : null;
+        PreparedB prepared = constants.containsKey(1) ? prepareB(one, bView(constants.get(1), g, k, n), GemmCore.KC) : PreparedB.NONE;
         return (in, out) -> {
             MatrixView a = g.transA() ? MatrixView.f32(in[0], 0, 1, m) : MatrixView.f32(in[0], 0, k, 1);
-            PanelSource bt = packed != null ? packed : bView(in[1], g, k, n);
+            PanelSource bt = prepared.panels() != null ? prepared.panels() : bView(in[1], g, k, n);
             if (useC) {
                 Fills.scaled(out[0], m, n, in[2], cs[0], cs[1], g.beta());
             }
-            product(m, n, k, a, bt, GemmCore.Target.floats(out[0], 0, n, g.alpha(), useC), true);
+            product(m, n, k, a, bt, prepared.skinny(), GemmCore.Target.floats(out[0], 0, n, g.alpha(), useC), true);
         };
     }
 
@@ -102,14 +110,14 @@ final class MatMulKernels {
         MatMulShape s = folded(MatMulShape.of(at.shape(), bt.shape()));
         int nIn = spec.inputs().size();
         long bZpCount = nIn > 3 ? spec.inputs().get(3).numel() : 0;
-        PackedPanels packed = null;
+        PreparedB packed = PreparedB.NONE;
         if (constants.containsKey(1) && (nIn <= 3 || constants.containsKey(3))) {
             MemorySegment z = nIn > 3 ? constants.get(3) : null;
-            packed = packB(s, MatrixView.int8(constants.get(1), bt.dtype() == DType.U8, s.bOffsets()[0], 1, s.n(),
+            packed = prepareB(s, MatrixView.int8(constants.get(1), bt.dtype() == DType.U8, s.bOffsets()[0], 1, s.n(),
                     z == null ? 0 : Quant.zeroPoint(z, bt.dtype()), z == null ? null : Quant.zeroPoints(z, bt.dtype(), bZpCount)),
                     GemmCore.KC_INT);
         }
-        PackedPanels pb = packed;
+        PreparedB pb = packed;
         return (in, out) -> {
             int za = nIn > 2 ? Quant.zeroPoint(in[2], at.dtype()) : 0;
             int zb = nIn > 3 ? Quant.zeroPoint(in[3], bt.dtype()) : 0;
@@ -130,13 +138,13 @@ final class MatMulKernels {
         int n = s.n();
         long bScaleCount = spec.inputs().get(4).numel();
         long bZpCount = spec.inputs().get(5).numel();
-        PackedPanels pb = null;
+        PreparedB pb = PreparedB.NONE;
         if (constants.containsKey(3) && constants.containsKey(5)) {
             MemorySegment z = constants.get(5);
-            pb = packB(s, MatrixView.int8(constants.get(3), bt.dtype() == DType.U8, s.bOffsets()[0], 1, n,
+            pb = prepareB(s, MatrixView.int8(constants.get(3), bt.dtype() == DType.U8, s.bOffsets()[0], 1, n,
                     Quant.zeroPoint(z, bt.dtype()), Quant.zeroPoints(z, bt.dtype(), bZpCount)), GemmCore.KC_INT);
         }
-        PackedPanels packed = pb;
+        PreparedB packed = pb;
         double[] constMult = constants.containsKey(1) && constants.containsKey(4) && constants.containsKey(6)
                 ? multipliers(constants.get(1), constants.get(4), bScaleCount, n, constants.get(6)) : null;
         return (in, out) -> {
@@ -172,9 +180,9 @@ final class MatMulKernels {
                 yScale.get(ValueLayout.JAVA_FLOAT_UNALIGNED, 0));
     }
 
-    /** The int32 product; {@code packed}, when not null, is B packed ahead of time (and b, zb, zbc are not read). */
+    /** The int32 product; {@code packed}, unless NONE, is B packed ahead of time (and b, zb, zbc are not read). */
     private static void integerProduct(MatMulShape s, MemorySegment a, DType aType, int za, MemorySegment b, DType bType,
-            int zb, int[] zbc, PackedPanels packed, MemorySegment c) {
+            int zb, int[] zbc, PreparedB packed, MemorySegment c) {
         int m = s.m();
         int k = s.k();
         int n = s.n();
@@ -182,13 +190,19 @@ final class MatMulKernels {
         boolean bu = bType == DType.U8;
         forBatches(s, (t, par) -> product(m, n, k,
                 MatrixView.int8(a, au, s.aOffsets()[t], k, 1, za, null),
-                packed != null ? packed : MatrixView.int8(b, bu, s.bOffsets()[t], 1, n, zb, zbc),
+                packed.panels() != null ? packed.panels() : MatrixView.int8(b, bu, s.bOffsets()[t], 1, n, zb, zbc), packed.skinny(),
                 GemmCore.Target.ints(c, (long) t * m * n, n, false), par));
     }
 
-    /** One product: the skinny kernel for a few rows times a row-major B, else the packed GEMM. */
-    private static void product(int m, int n, int k, MatrixView a, PanelSource bt, GemmCore.Target c, boolean parallel) {
-        if (k > 0 && bt instanceof MatrixView v && SkinnyGemm.applies(m, n, v)) {
+    /**
+     * One product: a constant B packed for few rows ({@code skinny}, else null), the skinny kernel for
+     * a few rows times a row-major B, else the packed GEMM.
+     */
+    private static void product(int m, int n, int k, MatrixView a, PanelSource bt, SkinnyPanels skinny, GemmCore.Target c,
+            boolean parallel) {
+        if (skinny != null) {
+            skinny.multiply(m, a, c, parallel);
+        } else if (k > 0 && bt instanceof MatrixView v && SkinnyGemm.applies(m, n, v)) {
             SkinnyGemm.multiply(m, n, k, a, v, c, parallel);
         } else {
             GemmCore.multiply(m, n, k, a, bt, c, parallel);

@@ -22,7 +22,11 @@ import jdk.incubator.vector.VectorSpecies;
  * one load and one or two FMAs, and one load and store of C per four rows of B. Up to
  * {@link #MAX_ROWS} rows: an 8-row by 2-vector register tile covers {@link #DEPTH} rows of B at a
  * time and walks across the chunk, so that B is still read as a few sequential streams over whole
- * rows, and is added into the C chunk once per DEPTH rows.
+ * rows, and is loaded from and stored back to the C chunk once per DEPTH rows.
+ *
+ * <p>Every kernel here computes each float element as one chain of FMAs over B's rows in order,
+ * starting from 0 (the scalar edges too), the order {@link SkinnyPanels} also follows: a product
+ * prepared with a constant B gives the same bits as the one reading B at run time.
  *
  * <p>8-bit B is widened to float on the fly (uint8 as {@code u - 128}, an XOR and a signed widening,
  * so that both types share one code path). Zero points are not subtracted per element: with
@@ -178,7 +182,7 @@ final class SkinnyGemm {
         for (int i = 0; i < rows; i++) {
             float x = af[i * k + p];
             for (int j = 0; j < j1; j++) {
-                acc[i * width + j] += x * raw(bt, jc + j, p);
+                acc[i * width + j] = Math.fma(x, raw(bt, jc + j, p), acc[i * width + j]);
             }
         }
     }
@@ -190,7 +194,7 @@ final class SkinnyGemm {
             for (int i = 0; i < rows; i++) {
                 float s = acc[i * width + j];
                 for (int p = p0; p < p1; p++) {
-                    s += af[i * k + p] * raw(bt, jc + j, p);
+                    s = Math.fma(af[i * k + p], raw(bt, jc + j, p), s);
                 }
                 acc[i * width + j] = s;
             }
@@ -223,7 +227,7 @@ final class SkinnyGemm {
      * straight from B: for each group of rows, the 8-row by 2-vector register tile walks across the
      * chunk's strips, so that B is read as DEPTH sequential streams over whole rows (copying bands of
      * B into a buffer first, then computing, measured slower: the copy's writes cost as much as the
-     * reads). Per row of B: two vector loads, eight broadcasts, sixteen FMAs; the tile is added into
+     * reads). Per row of B: two vector loads, eight broadcasts, sixteen FMAs; the tile goes back into
      * acc (L1) once per group.
      */
     private static void band(float[] af, int k, MatrixView bt, int jc, int w, int p0, int p1, float[] acc, int width) {

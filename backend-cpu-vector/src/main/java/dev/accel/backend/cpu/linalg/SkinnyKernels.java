@@ -157,26 +157,27 @@ final class SkinnyKernels {
 
     /**
      * The 8-row by 2-vector tile over B rows {@code [p, p + DEPTH)} and columns {@code [col, col + 2 L)} of
-     * the chunk ({@code row0}: element or byte index of B's row p at the chunk's first column), added into
-     * the same columns of acc. Float32 B.
+     * the chunk ({@code row0}: element or byte index of B's row p at the chunk's first column), the tile
+     * loaded from and stored back to the same columns of acc (so that each element is one sequence of
+     * FMAs in the order of B's rows, as in every skinny kernel). Float32 B.
      */
     static void stripF(float[] af, int k, int p, MemorySegment seg, long row0, long ldb, int col, float[] acc, int width) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F);
-        FloatVector c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F);
-        FloatVector c71 = FloatVector.zero(F);
+        FloatVector c00 = FloatVector.fromArray(F, acc, col);
+        FloatVector c01 = FloatVector.fromArray(F, acc, col + L);
+        FloatVector c10 = FloatVector.fromArray(F, acc, width + col);
+        FloatVector c11 = FloatVector.fromArray(F, acc, width + col + L);
+        FloatVector c20 = FloatVector.fromArray(F, acc, 2 * width + col);
+        FloatVector c21 = FloatVector.fromArray(F, acc, 2 * width + col + L);
+        FloatVector c30 = FloatVector.fromArray(F, acc, 3 * width + col);
+        FloatVector c31 = FloatVector.fromArray(F, acc, 3 * width + col + L);
+        FloatVector c40 = FloatVector.fromArray(F, acc, 4 * width + col);
+        FloatVector c41 = FloatVector.fromArray(F, acc, 4 * width + col + L);
+        FloatVector c50 = FloatVector.fromArray(F, acc, 5 * width + col);
+        FloatVector c51 = FloatVector.fromArray(F, acc, 5 * width + col + L);
+        FloatVector c60 = FloatVector.fromArray(F, acc, 6 * width + col);
+        FloatVector c61 = FloatVector.fromArray(F, acc, 6 * width + col + L);
+        FloatVector c70 = FloatVector.fromArray(F, acc, 7 * width + col);
+        FloatVector c71 = FloatVector.fromArray(F, acc, 7 * width + col + L);
         for (int d = 0; d < DEPTH; d++) {
             long at = (row0 + d * ldb + col) * 4;
             FloatVector b0 = FloatVector.fromMemorySegment(F, seg, at, LE);
@@ -206,46 +207,47 @@ final class SkinnyKernels {
             c70 = b0.fma(x7, c70);
             c71 = b1.fma(x7, c71);
         }
-        FloatVector.fromArray(F, acc, col).add(c00).intoArray(acc, col);
-        FloatVector.fromArray(F, acc, col + L).add(c01).intoArray(acc, col + L);
-        FloatVector.fromArray(F, acc, width + col).add(c10).intoArray(acc, width + col);
-        FloatVector.fromArray(F, acc, width + col + L).add(c11).intoArray(acc, width + col + L);
-        FloatVector.fromArray(F, acc, 2 * width + col).add(c20).intoArray(acc, 2 * width + col);
-        FloatVector.fromArray(F, acc, 2 * width + col + L).add(c21).intoArray(acc, 2 * width + col + L);
-        FloatVector.fromArray(F, acc, 3 * width + col).add(c30).intoArray(acc, 3 * width + col);
-        FloatVector.fromArray(F, acc, 3 * width + col + L).add(c31).intoArray(acc, 3 * width + col + L);
-        FloatVector.fromArray(F, acc, 4 * width + col).add(c40).intoArray(acc, 4 * width + col);
-        FloatVector.fromArray(F, acc, 4 * width + col + L).add(c41).intoArray(acc, 4 * width + col + L);
-        FloatVector.fromArray(F, acc, 5 * width + col).add(c50).intoArray(acc, 5 * width + col);
-        FloatVector.fromArray(F, acc, 5 * width + col + L).add(c51).intoArray(acc, 5 * width + col + L);
-        FloatVector.fromArray(F, acc, 6 * width + col).add(c60).intoArray(acc, 6 * width + col);
-        FloatVector.fromArray(F, acc, 6 * width + col + L).add(c61).intoArray(acc, 6 * width + col + L);
-        FloatVector.fromArray(F, acc, 7 * width + col).add(c70).intoArray(acc, 7 * width + col);
-        FloatVector.fromArray(F, acc, 7 * width + col + L).add(c71).intoArray(acc, 7 * width + col + L);
+        c00.intoArray(acc, col);
+        c01.intoArray(acc, col + L);
+        c10.intoArray(acc, width + col);
+        c11.intoArray(acc, width + col + L);
+        c20.intoArray(acc, 2 * width + col);
+        c21.intoArray(acc, 2 * width + col + L);
+        c30.intoArray(acc, 3 * width + col);
+        c31.intoArray(acc, 3 * width + col + L);
+        c40.intoArray(acc, 4 * width + col);
+        c41.intoArray(acc, 4 * width + col + L);
+        c50.intoArray(acc, 5 * width + col);
+        c51.intoArray(acc, 5 * width + col + L);
+        c60.intoArray(acc, 6 * width + col);
+        c61.intoArray(acc, 6 * width + col + L);
+        c70.intoArray(acc, 7 * width + col);
+        c71.intoArray(acc, 7 * width + col + L);
     }
 
     /**
      * The 8-row by 2-vector tile over B rows {@code [p, p + DEPTH)} and columns {@code [col, col + 2 L)} of
-     * the chunk ({@code row0}: element or byte index of B's row p at the chunk's first column), added into
-     * the same columns of acc. 8-bit B, each 16-byte load XORed with {@code flip} and widened.
+     * the chunk ({@code row0}: element or byte index of B's row p at the chunk's first column), the tile
+     * loaded from and stored back to the same columns of acc. 8-bit B, each 16-byte load XORed with
+     * {@code flip} and widened.
      */
     static void stripB(float[] af, int k, int p, MemorySegment seg, long row0, long ldb, int col, float[] acc, int width, byte flip) {
-        FloatVector c00 = FloatVector.zero(F);
-        FloatVector c01 = FloatVector.zero(F);
-        FloatVector c10 = FloatVector.zero(F);
-        FloatVector c11 = FloatVector.zero(F);
-        FloatVector c20 = FloatVector.zero(F);
-        FloatVector c21 = FloatVector.zero(F);
-        FloatVector c30 = FloatVector.zero(F);
-        FloatVector c31 = FloatVector.zero(F);
-        FloatVector c40 = FloatVector.zero(F);
-        FloatVector c41 = FloatVector.zero(F);
-        FloatVector c50 = FloatVector.zero(F);
-        FloatVector c51 = FloatVector.zero(F);
-        FloatVector c60 = FloatVector.zero(F);
-        FloatVector c61 = FloatVector.zero(F);
-        FloatVector c70 = FloatVector.zero(F);
-        FloatVector c71 = FloatVector.zero(F);
+        FloatVector c00 = FloatVector.fromArray(F, acc, col);
+        FloatVector c01 = FloatVector.fromArray(F, acc, col + L);
+        FloatVector c10 = FloatVector.fromArray(F, acc, width + col);
+        FloatVector c11 = FloatVector.fromArray(F, acc, width + col + L);
+        FloatVector c20 = FloatVector.fromArray(F, acc, 2 * width + col);
+        FloatVector c21 = FloatVector.fromArray(F, acc, 2 * width + col + L);
+        FloatVector c30 = FloatVector.fromArray(F, acc, 3 * width + col);
+        FloatVector c31 = FloatVector.fromArray(F, acc, 3 * width + col + L);
+        FloatVector c40 = FloatVector.fromArray(F, acc, 4 * width + col);
+        FloatVector c41 = FloatVector.fromArray(F, acc, 4 * width + col + L);
+        FloatVector c50 = FloatVector.fromArray(F, acc, 5 * width + col);
+        FloatVector c51 = FloatVector.fromArray(F, acc, 5 * width + col + L);
+        FloatVector c60 = FloatVector.fromArray(F, acc, 6 * width + col);
+        FloatVector c61 = FloatVector.fromArray(F, acc, 6 * width + col + L);
+        FloatVector c70 = FloatVector.fromArray(F, acc, 7 * width + col);
+        FloatVector c71 = FloatVector.fromArray(F, acc, 7 * width + col + L);
         for (int d = 0; d < DEPTH; d++) {
             long at = row0 + d * ldb + col;
             FloatVector b0 = (FloatVector) ByteVector.fromMemorySegment(B1, seg, at, LE).lanewise(VectorOperators.XOR, flip)
@@ -277,21 +279,21 @@ final class SkinnyKernels {
             c70 = b0.fma(x7, c70);
             c71 = b1.fma(x7, c71);
         }
-        FloatVector.fromArray(F, acc, col).add(c00).intoArray(acc, col);
-        FloatVector.fromArray(F, acc, col + L).add(c01).intoArray(acc, col + L);
-        FloatVector.fromArray(F, acc, width + col).add(c10).intoArray(acc, width + col);
-        FloatVector.fromArray(F, acc, width + col + L).add(c11).intoArray(acc, width + col + L);
-        FloatVector.fromArray(F, acc, 2 * width + col).add(c20).intoArray(acc, 2 * width + col);
-        FloatVector.fromArray(F, acc, 2 * width + col + L).add(c21).intoArray(acc, 2 * width + col + L);
-        FloatVector.fromArray(F, acc, 3 * width + col).add(c30).intoArray(acc, 3 * width + col);
-        FloatVector.fromArray(F, acc, 3 * width + col + L).add(c31).intoArray(acc, 3 * width + col + L);
-        FloatVector.fromArray(F, acc, 4 * width + col).add(c40).intoArray(acc, 4 * width + col);
-        FloatVector.fromArray(F, acc, 4 * width + col + L).add(c41).intoArray(acc, 4 * width + col + L);
-        FloatVector.fromArray(F, acc, 5 * width + col).add(c50).intoArray(acc, 5 * width + col);
-        FloatVector.fromArray(F, acc, 5 * width + col + L).add(c51).intoArray(acc, 5 * width + col + L);
-        FloatVector.fromArray(F, acc, 6 * width + col).add(c60).intoArray(acc, 6 * width + col);
-        FloatVector.fromArray(F, acc, 6 * width + col + L).add(c61).intoArray(acc, 6 * width + col + L);
-        FloatVector.fromArray(F, acc, 7 * width + col).add(c70).intoArray(acc, 7 * width + col);
-        FloatVector.fromArray(F, acc, 7 * width + col + L).add(c71).intoArray(acc, 7 * width + col + L);
+        c00.intoArray(acc, col);
+        c01.intoArray(acc, col + L);
+        c10.intoArray(acc, width + col);
+        c11.intoArray(acc, width + col + L);
+        c20.intoArray(acc, 2 * width + col);
+        c21.intoArray(acc, 2 * width + col + L);
+        c30.intoArray(acc, 3 * width + col);
+        c31.intoArray(acc, 3 * width + col + L);
+        c40.intoArray(acc, 4 * width + col);
+        c41.intoArray(acc, 4 * width + col + L);
+        c50.intoArray(acc, 5 * width + col);
+        c51.intoArray(acc, 5 * width + col + L);
+        c60.intoArray(acc, 6 * width + col);
+        c61.intoArray(acc, 6 * width + col + L);
+        c70.intoArray(acc, 7 * width + col);
+        c71.intoArray(acc, 7 * width + col + L);
     }
 }
