@@ -26,7 +26,10 @@ import java.lang.foreign.ValueLayout;
  * <p>Threads: the output is cut along whichever of M or N has more register tiles into one
  * rectangle per thread (never finer than about {@link #MIN_TASK_WORK} multiply-adds); each thread
  * runs the whole loop nest on its rectangle with its own packing buffers, so threads never wait for
- * each other until the end.
+ * each other until the end. When the cut is along M, every thread would pack all of B for its rows:
+ * B (up to {@link #MAX_SHARED_B} floats) is then packed once first, each core packing a share of
+ * its panels, and read in place by all (n = 1024 on two cores: 445 to 478 GFLOP/s with B packed
+ * ahead, against 236 to 239 on one core, where nothing is packed twice).
  *
  * <p>Integers: 8-bit operands with zero points subtracted are integers in [-255, 255], so a product
  * is at most 65025 in magnitude. With K blocks of {@link #KC_INT} = 256, every partial sum stays
@@ -58,6 +61,8 @@ final class GemmCore {
     static final int SKINNY_M = 4 * MR;
     /** Multiply-adds below which a thread is not worth waking. */
     static final long MIN_TASK_WORK = 1L << 21;
+    /** Most floats of B packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
+    static final long MAX_SHARED_B = 16L << 20;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
@@ -102,6 +107,8 @@ final class GemmCore {
         final float[] a = new float[MC * Math.max(KC, KC_INT)];
         final float[] tile = new float[MR * NR];
         float[] b = new float[0];
+        /** B packed for all threads of one call, kept for the next call on the same calling thread. */
+        float[] sharedB;
 
         float[] b(int size) {
             if (b.length < size) {
@@ -144,14 +151,24 @@ final class GemmCore {
             block(0, m, 0, n, k, a, bt, c);
             return;
         }
+        PanelSource b = bt;
+        if (!splitN && m / tasks > SKINNY_M && prepacked(bt, c.integer() ? KC_INT : KC, true) == null
+                && PackedPanels.sizeAsB(n, k) <= MAX_SHARED_B) {
+            // Each thread would pack all of B for its rows: pack it once, every core taking a share.
+            Scratch s = SCRATCH.get();
+            PackedPanels shared = PackedPanels.asBInParallel(bt, n, k, c.integer() ? KC_INT : KC, s.sharedB);
+            s.sharedB = shared.data();
+            b = shared;
+        }
+        PanelSource bs = b;
         CpuParallel.forRange(tasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int lo = (int) ((long) tiles * t / tasks);
                 int hi = (int) ((long) tiles * (t + 1) / tasks);
                 if (splitN) {
-                    block(0, m, lo * NR, Math.min(n, hi * NR), k, a, bt, c);
+                    block(0, m, lo * NR, Math.min(n, hi * NR), k, a, bs, c);
                 } else {
-                    block(lo * MR, Math.min(m, hi * MR), 0, n, k, a, bt, c);
+                    block(lo * MR, Math.min(m, hi * MR), 0, n, k, a, bs, c);
                 }
             }
         });

@@ -1,5 +1,7 @@
 package dev.accel.backend.cpu.linalg;
 
+import dev.accel.backend.cpu.CpuParallel;
+
 /**
  * A GEMM operand packed once, ahead of every call, in exactly the layout {@link GemmCore} packs it
  * into per call: a constant weight matrix (a model's initializer) given to
@@ -43,6 +45,33 @@ final class PackedPanels implements PanelSource {
     /** {@code src}'s rows (B's columns) packed as GEMM B panels ({@link GemmCore#NR} wide) for K blocks of at most {@code limit}. */
     static PackedPanels asB(PanelSource src, int rows, int k, int limit) {
         return pack(src, rows, k, limit, GemmCore.NR, true);
+    }
+
+    /**
+     * As {@link #asB}, packed by every core (each a run of whole panels, read a block of rows at a
+     * time) into {@code buffer} when it is large enough (else a new array): for one GEMM call whose
+     * threads split A's rows and would otherwise each pack all of B.
+     */
+    static PackedPanels asBInParallel(PanelSource src, int rows, int k, int limit, float[] buffer) {
+        int height = GemmCore.NR;
+        int kc = GemmCore.balancedK(Math.max(1, k), limit);
+        int padded = (rows + height - 1) / height * height;
+        float[] data = buffer != null && buffer.length >= padded * k ? buffer : new float[Math.max(1, padded * k)];
+        int panels = padded / height;
+        CpuParallel.forRange(panels, 1, (from, to) -> {
+            int r0 = from * height;
+            int live = Math.min(rows, to * height) - r0;
+            for (int pc = 0; pc < k; pc += kc) {
+                int kb = Math.min(kc, k - pc);
+                src.packColumnBlock(data, pc * padded + r0 * kb, r0, live, height, pc, kb);
+            }
+        });
+        return new PackedPanels(data, rows, k, kc, height, true);
+    }
+
+    /** Floats a B operand of {@code rows x k} takes packed. */
+    static long sizeAsB(int rows, int k) {
+        return (long) (rows + GemmCore.NR - 1) / GemmCore.NR * GemmCore.NR * k;
     }
 
     private static PackedPanels pack(PanelSource src, int rows, int k, int limit, int height, boolean asB) {
