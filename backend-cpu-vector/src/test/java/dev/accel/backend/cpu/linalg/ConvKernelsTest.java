@@ -30,6 +30,13 @@ class ConvKernelsTest {
     }
 
     @Test
+    void manyOutputChannelsOnASmallPlaneShareOnePackedInput() {
+        // ResNet-50 res5 in miniature: 256 output channels of a 7x7 plane, split across threads along
+        // the channels, the lowered input packed once for all of them (GemmCore.multiply).
+        LinalgChecks.conv(new int[] {1, 64, 7, 7}, new int[] {256, 64, 3, 3}, Conv2d.of(1, 1, 1), true, 12);
+    }
+
+    @Test
     void strideTwo() {
         LinalgChecks.conv(new int[] {1, 4, 17, 18}, new int[] {9, 4, 3, 3}, Conv2d.of(2, 1, 1), true, 20);
         LinalgChecks.conv(new int[] {1, 3, 23, 23}, new int[] {8, 3, 7, 7}, geo(2, 2, 3, 3, 3, 3, 1, 1, 1), true, 21);

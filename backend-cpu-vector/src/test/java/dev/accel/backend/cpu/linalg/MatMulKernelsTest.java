@@ -44,6 +44,15 @@ class MatMulKernelsTest {
     }
 
     @Test
+    void threadsSplittingRowsShareOnePackedB() {
+        // Enough work for two threads, cut along M (100 row tiles, 2 column tiles), more than
+        // SKINNY_M rows each: B is packed once for both (GemmCore.multiply); LinalgChecks also
+        // checks that the result has the bits of the kernel prepared with B constant.
+        LinalgChecks.matMul(new int[] {600, 300}, new int[] {300, 45}, 5);
+        LinalgChecks.gemm(500, 40, 270, false, true, 1.5f, 0.5f, new int[] {500, 40}, 6);
+    }
+
+    @Test
     void matMulBatchedBroadcast() {
         LinalgChecks.matMul(new int[] {2, 1, 5, 7}, new int[] {3, 7, 4}, 10);
         LinalgChecks.matMul(new int[] {4, 6, 9}, new int[] {9, 5}, 11);
