@@ -233,7 +233,9 @@ final class GemmCore {
 
     /**
      * The loop nest for few rows: per K block, A packed once; then per NR-wide panel of B, the panel
-     * packed into L1 and every A panel run over it. B streams from memory exactly once.
+     * packed into L1 (or, a float B lying row by row in memory, read in place: packing it costs as
+     * much as the FMAs when A has this few rows) and every A panel run over it. B streams from
+     * memory exactly once.
      */
     private static void skinny(Scratch s, int i0, int i1, int j0, int j1, int k, PanelSource a, PanelSource bt, Target c) {
         int limit = c.integer() ? KC_INT : KC;
@@ -243,6 +245,9 @@ final class GemmCore {
         float[] bp = pb != null ? pb.data() : s.b(kcMax * NR);
         float[] ap = pa != null ? pa.data() : s.a;
         float[] tile = s.tile;
+        // A float B whose panels lie row by row in memory is read in place, not packed.
+        MatrixView direct = pb == null && !c.integer() && bt instanceof MatrixView v && v.kind() == MatrixView.Kind.F32
+                && v.rowStride() == 1 ? v : null;
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
             boolean add = pc > 0 || c.accumulate();
@@ -254,6 +259,16 @@ final class GemmCore {
             }
             for (int jr = j0; jr < j1; jr += NR) {
                 int nr = Math.min(NR, j1 - jr);
+                if (direct != null && nr == NR) {
+                    long bAt = (direct.base() + jr + (long) pc * direct.columnStride()) * 4;
+                    for (int ir = i0; ir < i1; ir += MR) {
+                        long at = c.base() + (long) ir * c.ldc() + jr;
+                        MicroKernel.multiplyDirect(kc, ap, aBase + (ir - i0) * kc, direct.segment(), bAt, direct.columnStride() * 4,
+                                tile);
+                        epilogue(tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
+                    }
+                    continue;
+                }
                 int bo = 0;
                 if (pb != null) {
                     bo = pb.offset(pc, jr);
@@ -286,17 +301,16 @@ final class GemmCore {
             return;
         }
         MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
+        epilogue(tile, row, mr, nr, c, at, add);
+    }
+
+    /** A tile's sums into C: int32, or float with alpha, accumulation or (first K block) the row bias. */
+    private static void epilogue(float[] tile, int row, int mr, int nr, Target c, long at, boolean add) {
         if (c.integer()) {
             MicroKernel.storeInt(tile, mr, nr, c.seg(), at, c.ldc(), add);
         } else {
             if (!add && c.rowBias() != null) {
-                for (int i = 0; i < mr; i++) {
-                    float b = c.rowBias()[c.biasBase() + row + i];
-                    for (int j = 0; j < nr; j++) {
-                        tile[i * NR + j] = Math.fma(tile[i * NR + j], c.alpha(), b);
-                    }
-                }
-                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), 1f, false);
+                MicroKernel.storeFloatWithBias(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row);
             } else {
                 MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add);
             }
