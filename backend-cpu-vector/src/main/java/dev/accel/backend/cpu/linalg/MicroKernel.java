@@ -18,10 +18,10 @@ import jdk.incubator.vector.VectorSpecies;
  * the FMA pipes enough independent chains (latency 4, two pipes) to stay busy.
  *
  * <p>Packed A holds a panel's MR rows one after the other ({@code kc} floats each); packed B holds
- * its NR columns interleaved per step of K. Full float tiles take {@link #multiplyInto}, whose
- * epilogue writes C straight from the accumulators; edge tiles and int32 targets go through a small
- * tile array and the epilogues {@link #storeFloat} and {@link #storeInt} (24 extra vector memory
- * operations against {@code 12 * kc} FMAs). Every epilogue is written out in its kernel: vectors are
+ * its NR columns interleaved per step of K. Full float tiles take {@link #multiplyInto}, full int32
+ * tiles {@link #multiplyIntoInt}, whose epilogues write C straight from the accumulators; edge tiles
+ * go through a small tile array and the epilogues {@link #storeFloat} and {@link #storeInt} (24
+ * extra vector memory operations against {@code 12 * kc} FMAs). Every epilogue is written out in its kernel: vectors are
  * never passed to a helper, which C2 may not inline when its call site is outside the hot loop, and
  * a vector that crosses a call is boxed (a per-row store helper measured ten times slower).
  */
@@ -257,6 +257,95 @@ final class MicroKernel {
         c41.intoMemorySegment(seg, r0 + 4 * st + h, LE);
         c50.intoMemorySegment(seg, r0 + 5 * st, LE);
         c51.intoMemorySegment(seg, r0 + 5 * st + h, LE);
+    }
+
+    /**
+     * As {@link #multiply}, for a full MR x NR int32 tile, with the epilogue fused: the exact float
+     * sums (see {@link GemmCore#KC_INT}) converted to int32 and stored, added to C when {@code add}.
+     */
+    static void multiplyIntoInt(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, boolean add) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        FloatVector c40 = FloatVector.zero(F);
+        FloatVector c41 = FloatVector.zero(F);
+        FloatVector c50 = FloatVector.zero(F);
+        FloatVector c51 = FloatVector.zero(F);
+        int a0 = ao;
+        int a1 = ao + kc;
+        int a2 = ao + 2 * kc;
+        int a3 = ao + 3 * kc;
+        int a4 = ao + 4 * kc;
+        int a5 = ao + 5 * kc;
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[a1 + p]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[a2 + p]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[a3 + p]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+            x = FloatVector.broadcast(F, a[a4 + p]);
+            c40 = x.fma(b0, c40);
+            c41 = x.fma(b1, c41);
+            x = FloatVector.broadcast(F, a[a5 + p]);
+            c50 = x.fma(b0, c50);
+            c51 = x.fma(b1, c51);
+        }
+        long r0 = c * 4;
+        long st = ldc * 4;
+        long h = 4L * L;
+        IntVector i00 = (IntVector) c00.convert(VectorOperators.F2I, 0);
+        IntVector i01 = (IntVector) c01.convert(VectorOperators.F2I, 0);
+        IntVector i10 = (IntVector) c10.convert(VectorOperators.F2I, 0);
+        IntVector i11 = (IntVector) c11.convert(VectorOperators.F2I, 0);
+        IntVector i20 = (IntVector) c20.convert(VectorOperators.F2I, 0);
+        IntVector i21 = (IntVector) c21.convert(VectorOperators.F2I, 0);
+        IntVector i30 = (IntVector) c30.convert(VectorOperators.F2I, 0);
+        IntVector i31 = (IntVector) c31.convert(VectorOperators.F2I, 0);
+        IntVector i40 = (IntVector) c40.convert(VectorOperators.F2I, 0);
+        IntVector i41 = (IntVector) c41.convert(VectorOperators.F2I, 0);
+        IntVector i50 = (IntVector) c50.convert(VectorOperators.F2I, 0);
+        IntVector i51 = (IntVector) c51.convert(VectorOperators.F2I, 0);
+        if (add) {
+            i00 = i00.add(IntVector.fromMemorySegment(I, seg, r0, LE));
+            i01 = i01.add(IntVector.fromMemorySegment(I, seg, r0 + h, LE));
+            i10 = i10.add(IntVector.fromMemorySegment(I, seg, r0 + st, LE));
+            i11 = i11.add(IntVector.fromMemorySegment(I, seg, r0 + st + h, LE));
+            i20 = i20.add(IntVector.fromMemorySegment(I, seg, r0 + 2 * st, LE));
+            i21 = i21.add(IntVector.fromMemorySegment(I, seg, r0 + 2 * st + h, LE));
+            i30 = i30.add(IntVector.fromMemorySegment(I, seg, r0 + 3 * st, LE));
+            i31 = i31.add(IntVector.fromMemorySegment(I, seg, r0 + 3 * st + h, LE));
+            i40 = i40.add(IntVector.fromMemorySegment(I, seg, r0 + 4 * st, LE));
+            i41 = i41.add(IntVector.fromMemorySegment(I, seg, r0 + 4 * st + h, LE));
+            i50 = i50.add(IntVector.fromMemorySegment(I, seg, r0 + 5 * st, LE));
+            i51 = i51.add(IntVector.fromMemorySegment(I, seg, r0 + 5 * st + h, LE));
+        }
+        i00.intoMemorySegment(seg, r0, LE);
+        i01.intoMemorySegment(seg, r0 + h, LE);
+        i10.intoMemorySegment(seg, r0 + st, LE);
+        i11.intoMemorySegment(seg, r0 + st + h, LE);
+        i20.intoMemorySegment(seg, r0 + 2 * st, LE);
+        i21.intoMemorySegment(seg, r0 + 2 * st + h, LE);
+        i30.intoMemorySegment(seg, r0 + 3 * st, LE);
+        i31.intoMemorySegment(seg, r0 + 3 * st + h, LE);
+        i40.intoMemorySegment(seg, r0 + 4 * st, LE);
+        i41.intoMemorySegment(seg, r0 + 4 * st + h, LE);
+        i50.intoMemorySegment(seg, r0 + 5 * st, LE);
+        i51.intoMemorySegment(seg, r0 + 5 * st + h, LE);
     }
 
     /**
