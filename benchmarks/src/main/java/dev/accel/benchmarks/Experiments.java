@@ -1,0 +1,203 @@
+package dev.accel.benchmarks;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.backend.cpu.CpuOps;
+import dev.accel.backend.cpu.CpuParallel;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.MatMul;
+import dev.accel.hal.op.MatMulInteger;
+import dev.accel.hal.op.OpSpec;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * The A/B experiments behind the CPU kernels' design notes, each in one JVM with its variants
+ * interleaved round by round (so that a shared machine's drift hits all of them alike), medians
+ * printed. Not part of {@code accel bench cpu}:
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED \
+ *      -cp benchmarks/target/classes:$(cat cp.txt) dev.accel.benchmarks.Experiments NAME
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code heap-segments}: the skinny FP32 GEMM (1 x 4096 times 4096 x 4096, B read at run
+ *       time) before and after one loop of FloatVector loads from a heap segment elsewhere in the
+ *       JVM (see NativeScratch in the CPU backend).
+ *   <li>{@code packed-operands}: MatMul n = 1024 and 2048 with B packed per call and packed once
+ *       (a constant), and INT8 MatMulInteger against FP32 at n = 1024.
+ *   <li>{@code few-rows}: products with 16 to 24 rows of A, B given at run time or as a constant.
+ *   <li>{@code skinny-streams}: the skinny GEMM (m = 1..8, B a constant or read at run time,
+ *       FP32 and INT8) against the memory read probe, as GB/s of B streamed.
+ * </ul>
+ */
+public final class Experiments {
+    private static final long ROUND_NANOS = 150_000_000L;
+
+    private Experiments() {
+    }
+
+    /** One variant: a call, and the unit count (FLOPs or bytes) one call does. */
+    private record Variant(Runnable call, double units) {
+    }
+
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            throw new IllegalArgumentException("usage: Experiments heap-segments|packed-operands|few-rows|skinny-streams");
+        }
+        JitWarmup.run(200);
+        try (Arena arena = Arena.ofShared()) {
+            switch (args[0]) {
+                case "heap-segments" -> heapSegments(arena);
+                case "packed-operands" -> report(packedOperands(arena), 8, "GFLOP/s");
+                case "few-rows" -> report(fewRows(arena), 8, "GFLOP/s");
+                case "skinny-streams" -> report(skinnyStreams(arena), 6, "GB/s");
+                default -> throw new IllegalArgumentException("unknown experiment '" + args[0]
+                        + "'; known: heap-segments, packed-operands, few-rows, skinny-streams");
+            }
+        }
+    }
+
+    private static void heapSegments(Arena arena) {
+        Map<String, Variant> v = new LinkedHashMap<>();
+        v.put("skinny f32 m=1, B at run time", skinny(arena, 1, false, false));
+        double before = medians(v, 6).values().iterator().next();
+        // One loop of vector loads from a heap segment, anywhere in the process.
+        MemorySegment heap = MemorySegment.ofArray(new float[4096]);
+        float sink = 0;
+        for (int r = 0; r < 20_000; r++) {
+            for (long j = 0; j < 4096; j += FloatVector.SPECIES_PREFERRED.length()) {
+                sink += FloatVector.fromMemorySegment(FloatVector.SPECIES_PREFERRED, heap, 4 * j, ByteOrder.LITTLE_ENDIAN)
+                        .reduceLanes(VectorOperators.ADD);
+            }
+        }
+        double after = medians(v, 6).values().iterator().next();
+        System.out.printf("skinny FP32 m=1 (B at run time): %.1f GB/s before any heap-segment vector load, %.1f GB/s after"
+                + " (loop checksum %.0f)%n", before, after, sink);
+    }
+
+    private static Map<String, Variant> packedOperands(Arena arena) {
+        Map<String, Variant> v = new LinkedHashMap<>();
+        for (int n : new int[] {1024, 2048}) {
+            OpSpec spec = OpSpec.of(new MatMul(), TensorType.of(DType.F32, n, n), TensorType.of(DType.F32, n, n));
+            MemorySegment a = Buffers.floats(arena, (long) n * n, 1);
+            MemorySegment b = Buffers.floats(arena, (long) n * n, 2);
+            MemorySegment[] in = {a, b};
+            MemorySegment[] out = {Buffers.zeros(arena, 4L * n * n)};
+            CpuOp plain = CpuOps.compile(spec, false);
+            CpuOp constB = CpuOps.compile(spec, Map.of(1, b), false);
+            double flops = 2.0 * n * n * n;
+            v.put("f32 n=" + n + ", B per call", new Variant(() -> plain.run(in, out), flops));
+            v.put("f32 n=" + n + ", B constant", new Variant(() -> constB.run(in, out), flops));
+        }
+        int n = 1024;
+        OpSpec q = OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, n, n), TensorType.of(DType.I8, n, n), TensorType.of(DType.U8),
+                TensorType.of(DType.I8));
+        MemorySegment[] qin = {Buffers.bytes(arena, (long) n * n, 3), Buffers.bytes(arena, (long) n * n, 4), Buffers.bytes(arena, 1, 5),
+            Buffers.zeros(arena, 1)};
+        MemorySegment[] qout = {Buffers.zeros(arena, 4L * n * n)};
+        CpuOp int8 = CpuOps.compile(q, false);
+        v.put("int8 n=1024, B per call (GOP/s)", new Variant(() -> int8.run(qin, qout), 2.0 * n * n * n));
+        return v;
+    }
+
+    private static Map<String, Variant> fewRows(Arena arena) {
+        Map<String, Variant> v = new LinkedHashMap<>();
+        for (int[] s : new int[][] {{16, 64, 3025}, {16, 32, 12544}, {24, 144, 3136}}) {
+            int m = s[0];
+            int k = s[1];
+            int n = s[2];
+            OpSpec spec = OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, k), TensorType.of(DType.F32, k, n));
+            MemorySegment a = Buffers.floats(arena, (long) m * k, 5);
+            MemorySegment b = Buffers.floats(arena, (long) k * n, 6);
+            MemorySegment[] in = {a, b};
+            MemorySegment[] out = {Buffers.zeros(arena, 4L * m * n)};
+            CpuOp plain = CpuOps.compile(spec, Map.of(0, a), false);
+            CpuOp constB = CpuOps.compile(spec, Map.of(0, a, 1, b), false);
+            String name = m + "x" + k + " times " + k + "x" + n;
+            v.put(name + ", B at run time", new Variant(() -> plain.run(in, out), 2.0 * m * n * k));
+            v.put(name + ", B constant", new Variant(() -> constB.run(in, out), 2.0 * m * n * k));
+        }
+        return v;
+    }
+
+    private static Map<String, Variant> skinnyStreams(Arena arena) {
+        Map<String, Variant> v = new LinkedHashMap<>();
+        MemorySegment probe = Buffers.zeros(arena, PeakBenchmark.STREAM_BYTES);
+        PeakProbe.fill(probe);
+        v.put("read probe", new Variant(() -> PeakProbe.read(probe, CpuParallel.THREADS), PeakBenchmark.STREAM_BYTES));
+        for (boolean int8 : new boolean[] {false, true}) {
+            for (boolean prepared : new boolean[] {true, false}) {
+                for (int m : new int[] {1, 2, 4, 8}) {
+                    v.put((int8 ? "int8" : "f32") + " m=" + m + (prepared ? ", B constant" : ", B at run time"),
+                            skinny(arena, m, int8, prepared));
+                }
+            }
+        }
+        return v;
+    }
+
+    /** The skinny product {@code [m, 4096] x [4096, 4096]}, B rotated through 128 MiB of copies; units: bytes of B. */
+    private static Variant skinny(Arena arena, int m, boolean int8, boolean prepared) {
+        int k = SkinnyBenchmark.K;
+        int n = SkinnyBenchmark.N;
+        long bBytes = (long) k * n * (int8 ? 1 : 4);
+        int copies = (int) Math.max(2, (SkinnyBenchmark.ROTATION_BYTES + bBytes - 1) / bBytes);
+        MemorySegment a = int8 ? Buffers.bytes(arena, (long) m * k, 1) : Buffers.floats(arena, (long) m * k, 1);
+        MemorySegment[] out = {Buffers.zeros(arena, 4L * m * n)};
+        OpSpec spec = int8 ? OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, k), TensorType.of(DType.I8, k, n))
+                : OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, k), TensorType.of(DType.F32, k, n));
+        CpuOp[] ops = new CpuOp[copies];
+        MemorySegment[][] ins = new MemorySegment[copies][];
+        for (int i = 0; i < copies; i++) {
+            MemorySegment b = int8 ? Buffers.bytes(arena, (long) k * n, 2 + i) : Buffers.floats(arena, (long) k * n, 2 + i);
+            ins[i] = new MemorySegment[] {a, b};
+            ops[i] = CpuOps.compile(spec, prepared ? Map.of(1, b) : Map.of(), false);
+        }
+        int[] next = {0};
+        return new Variant(() -> {
+            int i = next[0];
+            next[0] = (i + 1) % copies;
+            ops[i].run(ins[i], out);
+        }, bBytes);
+    }
+
+    /** Rounds of every variant in turn (two unrecorded first); the median rate of each, in units per nanosecond (G units/s). */
+    private static Map<String, Double> medians(Map<String, Variant> variants, int rounds) {
+        Map<String, List<Double>> rates = new LinkedHashMap<>();
+        for (int r = -2; r < rounds; r++) {
+            for (Map.Entry<String, Variant> e : variants.entrySet()) {
+                long t0 = System.nanoTime();
+                long end = t0 + ROUND_NANOS;
+                int calls = 0;
+                while (System.nanoTime() < end) {
+                    e.getValue().call().run();
+                    calls++;
+                }
+                if (r >= 0) {
+                    rates.computeIfAbsent(e.getKey(), x -> new ArrayList<>()).add(e.getValue().units() * calls / (System.nanoTime() - t0));
+                }
+            }
+        }
+        Map<String, Double> medians = new LinkedHashMap<>();
+        rates.forEach((name, list) -> {
+            Collections.sort(list);
+            medians.put(name, list.get(list.size() / 2));
+        });
+        return medians;
+    }
+
+    private static void report(Map<String, Variant> variants, int rounds, String unit) {
+        System.out.printf("threads: %d; medians of %d interleaved rounds of %d ms%n", CpuParallel.THREADS, rounds, ROUND_NANOS / 1_000_000);
+        medians(variants, rounds).forEach((name, rate) -> System.out.printf("  %-45s %8.1f %s%n", name, rate, unit));
+    }
+}
