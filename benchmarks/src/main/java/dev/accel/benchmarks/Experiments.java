@@ -58,7 +58,7 @@ public final class Experiments {
         try (Arena arena = Arena.ofShared()) {
             switch (args[0]) {
                 case "heap-segments" -> heapSegments(arena);
-                case "packed-operands" -> report(packedOperands(arena), 8, "GFLOP/s");
+                case "packed-operands" -> report(packedOperands(arena), 8, "G(FL)OP/s");
                 case "few-rows" -> report(fewRows(arena), 8, "GFLOP/s");
                 case "skinny-streams" -> report(skinnyStreams(arena), 6, "GB/s");
                 default -> throw new IllegalArgumentException("unknown experiment '" + args[0]
@@ -106,7 +106,7 @@ public final class Experiments {
             Buffers.zeros(arena, 1)};
         MemorySegment[] qout = {Buffers.zeros(arena, 4L * n * n)};
         CpuOp int8 = CpuOps.compile(q, false);
-        v.put("int8 n=1024, B per call (GOP/s)", new Variant(() -> int8.run(qin, qout), 2.0 * n * n * n));
+        v.put("int8 n=1024, B per call", new Variant(() -> int8.run(qin, qout), 2.0 * n * n * n));
         return v;
     }
 

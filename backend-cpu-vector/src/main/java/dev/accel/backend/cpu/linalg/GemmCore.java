@@ -27,9 +27,11 @@ import java.lang.foreign.ValueLayout;
  * rectangle per thread (never finer than about {@link #MIN_TASK_WORK} multiply-adds); each thread
  * runs the whole loop nest on its rectangle with its own packing buffers, so threads never wait for
  * each other until the end. When the cut is along M, every thread would pack all of B for its rows:
- * B (up to {@link #MAX_SHARED_B} floats) is then packed once first, each core packing a share of
- * its panels, and read in place by all (n = 1024 on two cores: 445 to 478 GFLOP/s with B packed
- * ahead, against 236 to 239 on one core, where nothing is packed twice).
+ * a B larger than an L2 ({@link #MIN_SHARED_B} to {@link #MAX_SHARED_B} floats) is then packed
+ * once first, each core packing a share of its panels, and read in place by all. (MatMul n = 1024
+ * on two cores ran 7% slower with B packed per call than with B packed ahead while each thread
+ * packed all of it, 4% slower with it shared; {@code Experiments packed-operands} in the benchmarks
+ * module compares the two.)
  *
  * <p>Integers: 8-bit operands with zero points subtracted are integers in [-255, 255], so a product
  * is at most 65025 in magnitude. With K blocks of {@link #KC_INT} = 256, every partial sum stays
@@ -61,6 +63,12 @@ final class GemmCore {
     static final int SKINNY_M = 4 * MR;
     /** Multiply-adds below which a thread is not worth waking. */
     static final long MIN_TASK_WORK = 1L << 21;
+    /**
+     * Fewest floats of B packed once for all threads (2 MiB): a smaller B, packed by each thread
+     * block by block, stays in that core's L2, where half of a shared one comes from the other core's
+     * (ResNet-50 res5 and MobileNetV2's 14x14 1x1 layers, B of 0.5-1.2 MiB, lost 10-35% shared).
+     */
+    static final long MIN_SHARED_B = 512L << 10;
     /** Most floats of B packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
     static final long MAX_SHARED_B = 16L << 20;
 
@@ -153,8 +161,8 @@ final class GemmCore {
         }
         PanelSource b = bt;
         if (!splitN && m / tasks > SKINNY_M && prepacked(bt, c.integer() ? KC_INT : KC, true) == null
-                && PackedPanels.sizeAsB(n, k) <= MAX_SHARED_B) {
-            // Each thread would pack all of B for its rows: pack it once, every core taking a share.
+                && PackedPanels.sizeAsB(n, k) >= MIN_SHARED_B && PackedPanels.sizeAsB(n, k) <= MAX_SHARED_B) {
+            // Each thread would pack all of B for its rows, from memory: pack it once, every core taking a share.
             Scratch s = SCRATCH.get();
             PackedPanels shared = PackedPanels.asBInParallel(bt, n, k, c.integer() ? KC_INT : KC, s.sharedB);
             s.sharedB = shared.data();

@@ -30,10 +30,10 @@ class ConvKernelsTest {
     }
 
     @Test
-    void manyOutputChannelsOnASmallPlaneShareOnePackedInput() {
-        // ResNet-50 res5 in miniature: 256 output channels of a 7x7 plane, split across threads along
-        // the channels, the lowered input packed once for all of them (GemmCore.multiply).
-        LinalgChecks.conv(new int[] {1, 64, 7, 7}, new int[] {256, 64, 3, 3}, Conv2d.of(1, 1, 1), true, 12);
+    void manyOutputChannelsShareOnePackedInput() {
+        // 160 output channels of a 28x28 plane (stride 2), split across threads along the channels,
+        // the lowered input (784 x 720, above GemmCore.MIN_SHARED_B) packed once for both.
+        LinalgChecks.conv(new int[] {1, 80, 56, 56}, new int[] {160, 80, 3, 3}, Conv2d.of(2, 1, 1), true, 12);
     }
 
     @Test

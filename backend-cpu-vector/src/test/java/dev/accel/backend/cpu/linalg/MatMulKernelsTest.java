@@ -45,11 +45,12 @@ class MatMulKernelsTest {
 
     @Test
     void threadsSplittingRowsShareOnePackedB() {
-        // Enough work for two threads, cut along M (100 row tiles, 2 column tiles), more than
-        // SKINNY_M rows each: B is packed once for both (GemmCore.multiply); LinalgChecks also
-        // checks that the result has the bits of the kernel prepared with B constant.
-        LinalgChecks.matMul(new int[] {600, 300}, new int[] {300, 45}, 5);
-        LinalgChecks.gemm(500, 40, 270, false, true, 1.5f, 0.5f, new int[] {500, 40}, 6);
+        // Enough work for two threads, cut along M (20 row tiles, 16 column tiles), more than
+        // SKINNY_M rows each, and a B of at least MIN_SHARED_B floats: B is packed once for both
+        // (GemmCore.multiply); LinalgChecks also checks that the result has the bits of the kernel
+        // prepared with B constant.
+        LinalgChecks.matMul(new int[] {120, 1024}, new int[] {1024, 512}, 5);
+        LinalgChecks.gemm(130, 500, 1100, false, true, 1.5f, 0.5f, new int[] {130, 500}, 6);
     }
 
     @Test
