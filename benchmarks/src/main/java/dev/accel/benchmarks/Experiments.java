@@ -30,9 +30,11 @@ import jdk.incubator.vector.VectorOperators;
  * </pre>
  *
  * <ul>
- *   <li>{@code heap-segments}: the skinny FP32 GEMM (1 x 4096 times 4096 x 4096, B read at run
- *       time) before and after one loop of FloatVector loads from a heap segment elsewhere in the
- *       JVM (see NativeScratch in the CPU backend).
+ *   <li>{@code heap-segments clean} and {@code heap-segments polluted}, two JVMs: the skinny FP32
+ *       GEMM (1 x 4096 times 4096 x 4096, B read at run time) compiled and measured as usual, or
+ *       after one loop of FloatVector loads from a heap segment elsewhere in the JVM (see
+ *       NativeScratch in the CPU backend). Code compiled before that loop keeps its speed; code
+ *       compiled after it handles both kinds of segment.
  *   <li>{@code packed-operands}: MatMul n = 1024 and 2048 with B packed per call and packed once
  *       (a constant), and INT8 MatMulInteger against FP32 at n = 1024.
  *   <li>{@code few-rows}: products with 16 to 24 rows of A, B given at run time or as a constant.
@@ -51,38 +53,39 @@ public final class Experiments {
     }
 
     public static void main(String[] args) {
-        if (args.length != 1) {
-            throw new IllegalArgumentException("usage: Experiments heap-segments|packed-operands|few-rows|skinny-streams");
+        boolean heap = args.length == 2 && args[0].equals("heap-segments") && (args[1].equals("clean") || args[1].equals("polluted"));
+        if (args.length != 1 && !heap) {
+            throw new IllegalArgumentException(
+                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams");
+        }
+        if (heap && args[1].equals("polluted")) {
+            System.out.printf("one loop of vector loads from a heap segment first (checksum %.0f)%n", heapSegmentLoop());
         }
         JitWarmup.run(200);
         try (Arena arena = Arena.ofShared()) {
             switch (args[0]) {
-                case "heap-segments" -> heapSegments(arena);
+                case "heap-segments" -> report(Map.of("skinny f32 m=1, B at run time (" + args[1] + ")", skinny(arena, 1, false, false)), 6,
+                        "GB/s");
                 case "packed-operands" -> report(packedOperands(arena), 8, "G(FL)OP/s");
                 case "few-rows" -> report(fewRows(arena), 8, "GFLOP/s");
                 case "skinny-streams" -> report(skinnyStreams(arena), 6, "GB/s");
                 default -> throw new IllegalArgumentException("unknown experiment '" + args[0]
-                        + "'; known: heap-segments, packed-operands, few-rows, skinny-streams");
+                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams");
             }
         }
     }
 
-    private static void heapSegments(Arena arena) {
-        Map<String, Variant> v = new LinkedHashMap<>();
-        v.put("skinny f32 m=1, B at run time", skinny(arena, 1, false, false));
-        double before = medians(v, 6).values().iterator().next();
-        // One loop of vector loads from a heap segment, anywhere in the process.
+    /** Vector loads from a heap segment: what any code in the process might do. */
+    private static float heapSegmentLoop() {
         MemorySegment heap = MemorySegment.ofArray(new float[4096]);
-        float sink = 0;
+        float sum = 0;
         for (int r = 0; r < 20_000; r++) {
             for (long j = 0; j < 4096; j += FloatVector.SPECIES_PREFERRED.length()) {
-                sink += FloatVector.fromMemorySegment(FloatVector.SPECIES_PREFERRED, heap, 4 * j, ByteOrder.LITTLE_ENDIAN)
+                sum += FloatVector.fromMemorySegment(FloatVector.SPECIES_PREFERRED, heap, 4 * j, ByteOrder.LITTLE_ENDIAN)
                         .reduceLanes(VectorOperators.ADD);
             }
         }
-        double after = medians(v, 6).values().iterator().next();
-        System.out.printf("skinny FP32 m=1 (B at run time): %.1f GB/s before any heap-segment vector load, %.1f GB/s after"
-                + " (loop checksum %.0f)%n", before, after, sink);
+        return sum;
     }
 
     private static Map<String, Variant> packedOperands(Arena arena) {

@@ -9,6 +9,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -35,7 +36,12 @@ import jdk.incubator.vector.VectorSpecies;
 final class SkinnyPanels {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
-    private static final VectorSpecies<Byte> BYTES = ByteVector.SPECIES_PREFERRED;
+    /**
+     * The byte shape every 8-bit kernel here uses (a float vector's lane count): a further shape
+     * would make the JDK's shared ByteVector call sites see three vector classes, past what C2
+     * inlines, and slow every byte load in the process.
+     */
+    private static final VectorSpecies<Byte> BYTES = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** Multiply-adds below which one core does it all. */
     private static final long MIN_TASK_WORK = 1L << 20;
