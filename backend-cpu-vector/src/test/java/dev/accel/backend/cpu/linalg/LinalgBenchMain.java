@@ -23,10 +23,44 @@ public final class LinalgBenchMain {
     private LinalgBenchMain() {
     }
 
+    /**
+     * The register tile alone, on one thread: {@link MicroKernel#multiply} over 40 packed A panels
+     * (MR x KC, 240 KiB, in L2) against 4 packed B panels (KC x NR, in L1 and L2), as GEMM's inner
+     * loops run it, without packing, edges or C traffic; best of five 400 ms rounds.
+     */
+    private static void microKernel() {
+        int kc = GemmCore.KC;
+        int panels = 40;
+        float[] a = new float[panels * GemmCore.MR * kc];
+        float[] b = new float[4 * kc * GemmCore.NR];
+        java.util.Arrays.fill(a, 0.5f);
+        java.util.Arrays.fill(b, 0.25f);
+        float[] tile = new float[GemmCore.MR * GemmCore.NR];
+        double best = 0;
+        for (int round = 0; round < 7; round++) {
+            long flops = 0;
+            long t0 = System.nanoTime();
+            while (System.nanoTime() - t0 < 400_000_000L) {
+                for (int bp = 0; bp < 4; bp++) {
+                    for (int ap = 0; ap < panels; ap++) {
+                        MicroKernel.multiply(kc, a, ap * GemmCore.MR * kc, b, bp * kc * GemmCore.NR, tile);
+                    }
+                }
+                flops += 2L * 4 * panels * GemmCore.MR * GemmCore.NR * kc;
+            }
+            double rate = flops / ((System.nanoTime() - t0) / 1e9) / 1e9;
+            if (round >= 2) {
+                best = Math.max(best, rate);
+            }
+        }
+        System.out.printf("%-40s %8.1f GFLOP/s (one thread)%n", "register tile alone, KC " + kc, best);
+    }
+
     public static void main(String[] args) {
         int reps = args.length > 0 ? Integer.parseInt(args[0]) : 10;
         System.out.println("species " + MicroKernel.F + ", MR x NR = " + GemmCore.MR + " x " + GemmCore.NR + ", KC " + GemmCore.KC
                 + ", MC " + GemmCore.MC + ", NC " + GemmCore.NC);
+        microKernel();
         for (int n : new int[] {512, 1024, 2048}) {
             bench("MatMul f32 n=" + n, OpSpec.of(new MatMul(), TensorType.of(DType.F32, n, n), TensorType.of(DType.F32, n, n)),
                     2.0 * n * n * n, reps);
