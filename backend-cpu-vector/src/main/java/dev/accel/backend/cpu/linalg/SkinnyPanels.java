@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Layout: strips of W columns (two float vectors for up to four rows of A, one for more), each
  * strip's k rows one after the other, W elements per row, the last strip zero-padded. A core takes a
  * run of whole strips and walks Q of them at once, each a sequential stream, with a register tile
- * of h rows of A by Q strips ({@link SkinnyPanelKernels}, 16 accumulators) that accumulates over all
+ * of h rows of A by Q strips ({@link SkinnyPanelKernels}, 16 or 24 accumulators) that accumulates over all
  * of k without touching memory for C. Reading B as it lies (row-major, {@link SkinnyGemm}) needs a C
  * chunk in L1 updated every few rows of B, or eight concurrent row streams; measured on 1 to 8 rows
  * times 4096 x 4096 float32 on two cores, that reached 40-60 GB/s for one or two rows and about 30
@@ -65,7 +65,7 @@ final class SkinnyPanels {
         this.n = n;
         this.k = k;
         this.height = height(m);
-        this.streams = height == 2 ? 4 : 2;
+        this.streams = height == 2 ? 4 : height == 4 || kind != MatrixView.Kind.F32 ? 2 : 3;
         this.width = width(m);
         this.strips = (n + width - 1) / width;
         this.data = data;
@@ -226,7 +226,7 @@ final class SkinnyPanels {
             switch (height) {
                 case 2 -> SkinnyPanelKernels.tile2x4F(af, k, p0, p1, data, at, gap, out);
                 case 4 -> SkinnyPanelKernels.tile4x2F(af, k, p0, p1, data, at, gap, out);
-                default -> SkinnyPanelKernels.tile8x2F(af, k, p0, p1, data, at, gap, out);
+                default -> SkinnyPanelKernels.tile8x3F(af, k, p0, p1, data, at, gap, out);
             }
         } else {
             switch (height) {
