@@ -40,7 +40,6 @@ final class ConvKernels {
     /** Padded-copy floats above which the copy is split across cores. */
     private static final int PARALLEL_PAD = 1 << 16;
     private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
-    /** Output scratch of the wide-row path: int32 (index 0) and float32 (index 1). */
 
     private ConvKernels() {
     }
