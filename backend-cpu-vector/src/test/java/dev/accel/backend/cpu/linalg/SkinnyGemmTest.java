@@ -11,7 +11,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The few-row GEMM ({@link SkinnyGemm}, one to eight rows times a row-major B): both of its kernels
  * (row-streaming for one or two rows, band for more), every chunk and band edge, the columns narrower
  * than a vector, K blocks of the exact 8-bit path, and the zero-point correction by row sums, against
- * the float64 reference through the MatMul, Gemm and MatMulInteger kernels that route to it.
+ * the float64 reference through the MatMul, Gemm and MatMulInteger kernels that route to it; and,
+ * B given as a constant, {@link SkinnyPanels} (every check also runs the kernel prepared with B
+ * constant and compares its bytes with the unprepared one).
  */
 class SkinnyGemmTest {
     @ParameterizedTest
@@ -56,6 +58,18 @@ class SkinnyGemmTest {
                 LinalgChecks.matMulInteger(new int[] {m, 37}, new int[] {37, 50}, U8, b, zpMode, seed++);
                 LinalgChecks.matMulInteger(new int[] {m, 8}, new int[] {8, 16}, I8, b, zpMode, seed++);
             }
+        }
+    }
+
+    @Test
+    void preparedStripsWalkSeveralStreamsAndTheirLeftovers() {
+        // A constant B takes SkinnyPanels: 10 strips of two vectors (1-4 rows: four or two streams
+        // at once, then the leftovers one by one), 19 of one vector (5-8 rows: three or two streams).
+        // LinalgChecks compares the prepared kernel with the unprepared one byte for byte.
+        for (int m : new int[] {1, 2, 3, 4, 6, 8}) {
+            LinalgChecks.matMul(new int[] {m, 70}, new int[] {70, 300}, 40 + m);
+            LinalgChecks.matMulInteger(new int[] {m, 300}, new int[] {300, 300}, U8, U8, 2, 50 + m);
+            LinalgChecks.matMulInteger(new int[] {m, 37}, new int[] {37, 300}, I8, I8, 1, 60 + m);
         }
     }
 
