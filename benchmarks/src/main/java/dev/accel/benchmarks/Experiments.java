@@ -149,29 +149,16 @@ public final class Experiments {
         return v;
     }
 
-    /** The skinny product {@code [m, 4096] x [4096, 4096]}, B rotated through 128 MiB of copies; units: bytes of B. */
+    /** The skinny product of {@link SkinnyBenchmark}, rotating through its copies of B; units: bytes of B. */
     private static Variant skinny(Arena arena, int m, boolean int8, boolean prepared) {
-        int k = SkinnyBenchmark.K;
-        int n = SkinnyBenchmark.N;
-        long bBytes = (long) k * n * (int8 ? 1 : 4);
-        int copies = (int) Math.max(2, (SkinnyBenchmark.ROTATION_BYTES + bBytes - 1) / bBytes);
-        MemorySegment a = int8 ? Buffers.bytes(arena, (long) m * k, 1) : Buffers.floats(arena, (long) m * k, 1);
-        MemorySegment[] out = {Buffers.zeros(arena, 4L * m * n)};
-        OpSpec spec = int8 ? OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, k), TensorType.of(DType.I8, k, n))
-                : OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, k), TensorType.of(DType.F32, k, n));
-        CpuOp[] ops = new CpuOp[copies];
-        MemorySegment[][] ins = new MemorySegment[copies][];
-        for (int i = 0; i < copies; i++) {
-            MemorySegment b = int8 ? Buffers.bytes(arena, (long) k * n, 2 + i) : Buffers.floats(arena, (long) k * n, 2 + i);
-            ins[i] = new MemorySegment[] {a, b};
-            ops[i] = CpuOps.compile(spec, prepared ? Map.of(1, b) : Map.of(), false);
-        }
+        SkinnyBenchmark.Operands operands = new SkinnyBenchmark.Operands(arena, m, int8);
+        CpuOp[] ops = operands.compile(prepared);
         int[] next = {0};
         return new Variant(() -> {
             int i = next[0];
-            next[0] = (i + 1) % copies;
-            ops[i].run(ins[i], out);
-        }, bBytes);
+            next[0] = (i + 1) % ops.length;
+            ops[i].run(operands.ins[i], operands.out);
+        }, SkinnyBenchmark.Operands.bytesOfB(int8));
     }
 
     /** Rounds of every variant in turn (two unrecorded first); the median rate of each, in units per nanosecond (G units/s). */

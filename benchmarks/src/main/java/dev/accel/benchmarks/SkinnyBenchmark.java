@@ -63,36 +63,64 @@ public class SkinnyBenchmark {
     private CpuOp[] accel;
     private int next;
 
+    /**
+     * The operands a skinny product rotates through: A, copies of B that together span at least
+     * {@link #ROTATION_BYTES} ({@code ins[i] = {A, B_i}}), and the output.
+     */
+    static final class Operands {
+        final int m;
+        final boolean int8;
+        final MemorySegment[][] ins;
+        final MemorySegment[] out;
+
+        Operands(Arena arena, int m, boolean int8) {
+            this.m = m;
+            this.int8 = int8;
+            long bBytes = bytesOfB(int8);
+            int copies = (int) Math.max(2, (ROTATION_BYTES + bBytes - 1) / bBytes);
+            MemorySegment a = int8 ? Buffers.bytes(arena, (long) m * K, 1) : Buffers.floats(arena, (long) m * K, 1);
+            out = new MemorySegment[] {Buffers.zeros(arena, 4L * m * N)};
+            ins = new MemorySegment[copies][];
+            for (int i = 0; i < copies; i++) {
+                MemorySegment b = int8 ? Buffers.bytes(arena, (long) K * N, 2 + i) : Buffers.floats(arena, (long) K * N, 2 + i);
+                ins[i] = new MemorySegment[] {a, b};
+            }
+        }
+
+        /** Bytes of one B. */
+        static long bytesOfB(boolean int8) {
+            return (long) K * N * (int8 ? 1 : 4);
+        }
+
+        /** accel's kernel for each copy of B (FP32 MatMul or uint8 x int8 MatMulInteger), B a constant when {@code prepared}. */
+        CpuOp[] compile(boolean prepared) {
+            OpSpec spec = int8 ? OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, K), TensorType.of(DType.I8, K, N))
+                    : OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, K), TensorType.of(DType.F32, K, N));
+            CpuOp[] ops = new CpuOp[ins.length];
+            for (int i = 0; i < ins.length; i++) {
+                ops[i] = CpuOps.compile(spec, prepared ? Map.of(1, ins[i][1]) : Map.of(), false);
+            }
+            return ops;
+        }
+    }
+
     @Setup(Level.Trial)
     public void setup(BenchmarkParams params) {
         arena = Arena.ofShared();
         String method = params.getBenchmark();
-        boolean int8 = method.endsWith(".accelInt8");
-        long bBytes = (long) K * N * (int8 ? 1 : 4);
-        int copies = (int) Math.max(2, (ROTATION_BYTES + bBytes - 1) / bBytes);
-        MemorySegment a = int8 ? Buffers.bytes(arena, (long) m * K, 1) : Buffers.floats(arena, (long) m * K, 1);
-        MemorySegment y = Buffers.zeros(arena, 4L * m * N);
-        out = new MemorySegment[] {y};
-        ins = new MemorySegment[copies][];
-        fbs = new FloatBuffer[copies];
-        for (int i = 0; i < copies; i++) {
-            MemorySegment b = int8 ? Buffers.bytes(arena, (long) K * N, 2 + i) : Buffers.floats(arena, (long) K * N, 2 + i);
-            ins[i] = new MemorySegment[] {a, b};
-            if (method.endsWith(".openblas")) {
-                fbs[i] = OpenBlas.floats(b);
-            }
-        }
+        Operands ops = new Operands(arena, m, method.endsWith(".accelInt8"));
+        ins = ops.ins;
+        out = ops.out;
         if (method.endsWith(".openblas")) {
             OpenBlas.threads(CpuParallel.THREADS);
-            fa = OpenBlas.floats(a);
-            fc = OpenBlas.floats(y);
-        } else {
-            OpSpec spec = int8 ? OpSpec.of(new MatMulInteger(), TensorType.of(DType.U8, m, K), TensorType.of(DType.I8, K, N))
-                    : OpSpec.of(new MatMul(), TensorType.of(DType.F32, m, K), TensorType.of(DType.F32, K, N));
-            accel = new CpuOp[copies];
-            for (int i = 0; i < copies; i++) {
-                accel[i] = CpuOps.compile(spec, prepared ? Map.of(1, ins[i][1]) : Map.of(), false);
+            fbs = new FloatBuffer[ins.length];
+            for (int i = 0; i < ins.length; i++) {
+                fbs[i] = OpenBlas.floats(ins[i][1]);
             }
+            fa = OpenBlas.floats(ins[0][0]);
+            fc = OpenBlas.floats(out[0]);
+        } else {
+            accel = ops.compile(prepared);
         }
     }
 

@@ -160,11 +160,13 @@ final class GemmCore {
             return;
         }
         PanelSource b = bt;
-        if (!splitN && m / tasks > SKINNY_M && prepacked(bt, c.integer() ? KC_INT : KC, true) == null
-                && PackedPanels.sizeAsB(n, k) >= MIN_SHARED_B && PackedPanels.sizeAsB(n, k) <= MAX_SHARED_B) {
+        int limit = c.integer() ? KC_INT : KC;
+        long bFloats = PackedPanels.sizeAsB(n, k);
+        if (!splitN && m / tasks > SKINNY_M && prepacked(bt, limit, true) == null && bFloats >= MIN_SHARED_B
+                && bFloats <= MAX_SHARED_B) {
             // Each thread would pack all of B for its rows, from memory: pack it once, every core taking a share.
             Scratch s = SCRATCH.get();
-            PackedPanels shared = PackedPanels.asBInParallel(bt, n, k, c.integer() ? KC_INT : KC, s.sharedB);
+            PackedPanels shared = PackedPanels.asBInParallel(bt, n, k, limit, s.sharedB);
             s.sharedB = shared.data();
             b = shared;
         }

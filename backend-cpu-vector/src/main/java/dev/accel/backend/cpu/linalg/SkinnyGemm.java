@@ -79,19 +79,7 @@ final class SkinnyGemm {
         // A as floats, rows one after the other, zero rows up to the kernel's height.
         float[] af = new float[height * Math.max(1, k)];
         a.packRows(af, 0, 0, m, height, 0, k);
-        boolean integer = bt.kind() != MatrixView.Kind.F32;
-        long[] rowSum = null;
-        if (integer) {
-            rowSum = new long[m];
-            for (int i = 0; i < m; i++) {
-                long s = 0;
-                for (int p = 0; p < k; p++) {
-                    s += (long) af[i * k + p];
-                }
-                rowSum[i] = s;
-            }
-        }
-        long[] sums = rowSum;
+        long[] sums = bt.kind() != MatrixView.Kind.F32 ? rowSums(af, m, k) : null;
         int strips = (n + S - 1) / S;
         long work = (long) m * n * k;
         int tasks = parallel ? (int) Math.min(Math.min(CpuParallel.THREADS, strips), Math.max(1, work / MIN_TASK_WORK)) : 1;
@@ -218,8 +206,8 @@ final class SkinnyGemm {
      * What the kernels' B values lack: uint8 bytes are read XOR 0x80, that is as {@code u - 128}, so
      * {@code u - zb = (u - 128) - (zb - 128)}: the zero point to correct with is {@code zb - 128}.
      */
-    private static int zeroPointShift(MatrixView bt) {
-        return bt.kind() == MatrixView.Kind.U8 ? 128 : 0;
+    private static int zeroPointShift(MatrixView.Kind kind) {
+        return kind == MatrixView.Kind.U8 ? 128 : 0;
     }
 
     /**
@@ -270,13 +258,39 @@ final class SkinnyGemm {
         }
     }
 
+    /** The sums of the first m rows of A as floats (row i at {@code af[i * k]}): the zero-point correction's factor. */
+    static long[] rowSums(float[] af, int m, int k) {
+        long[] sums = new long[m];
+        for (int i = 0; i < m; i++) {
+            long s = 0;
+            for (int p = 0; p < k; p++) {
+                s += (long) af[i * k + p];
+            }
+            sums[i] = s;
+        }
+        return sums;
+    }
+
     /** Writes the chunk's first m rows to C: alpha and accumulation for float, zero-point correction for int. */
     private static void store(int m, int jc, int w, float[] acc, int[] iacc, int width, MatrixView bt, GemmCore.Target c,
             long[] rowSum) {
+        store(m, jc, w, acc, iacc, 0, width, bt.kind(), bt.zeroPoint(), bt.rowZeroPoints(), c, rowSum);
+    }
+
+    /**
+     * Writes m rows of {@code w} sums, row i at {@code off + i * stride} of {@code acc} (float
+     * target) or {@code iacc} (int target), to C's columns {@code [j0, j0 + w)}: {@code alpha * sum (+
+     * C)} for float; for int {@code sum - (zb[j] - shift) rowSum[i] (+ C)}, B's raw bytes having been
+     * read as {@code b - shift} ({@code shift} 128 for uint8, see {@link #zeroPointShift}). Shared by
+     * this class and {@link SkinnyPanels}, which compute their sums in the same order.
+     */
+    static void store(int m, int j0, int w, float[] acc, int[] iacc, int off, int stride, MatrixView.Kind kind, int zeroPoint,
+            int[] columnZeroPoints, GemmCore.Target c, long[] rowSum) {
         MemorySegment seg = c.seg();
+        int shift = zeroPointShift(kind);
         for (int i = 0; i < m; i++) {
-            long row = c.base() + i * c.ldc() + jc;
-            int o = i * width;
+            long row = c.base() + i * c.ldc() + j0;
+            int o = off + i * stride;
             if (!c.integer()) {
                 float alpha = c.alpha();
                 for (int j = 0; j < w; j++) {
@@ -286,10 +300,8 @@ final class SkinnyGemm {
                             : v * alpha);
                 }
             } else {
-                int[] zps = bt.rowZeroPoints();
-                int shift = zeroPointShift(bt);
                 for (int j = 0; j < w; j++) {
-                    int zb = (zps == null ? bt.zeroPoint() : zps[jc + j]) - shift;
+                    int zb = (columnZeroPoints == null ? zeroPoint : columnZeroPoints[j0 + j]) - shift;
                     int v = iacc[o + j] - (int) (zb * rowSum[i]);
                     long at = row + j;
                     seg.setAtIndex(GemmCore.INT, at, c.accumulate() ? v + seg.getAtIndex(GemmCore.INT, at) : v);

@@ -55,6 +55,8 @@ final class SkinnyPanels {
     private final int streams;
     private final int width;
     private final int strips;
+    /** Bytes of one strip: k rows of {@code width} elements. */
+    private final long stripBytes;
     private final MemorySegment data;
     private final int zeroPoint;
     private final int[] columnZeroPoints;
@@ -68,6 +70,7 @@ final class SkinnyPanels {
         this.streams = height == 2 ? 4 : height == 4 || kind != MatrixView.Kind.F32 ? 2 : 3;
         this.width = width(m);
         this.strips = (n + width - 1) / width;
+        this.stripBytes = (long) k * width * (kind == MatrixView.Kind.F32 ? 4 : 1);
         this.data = data;
         this.zeroPoint = zeroPoint;
         this.columnZeroPoints = columnZeroPoints;
@@ -153,18 +156,7 @@ final class SkinnyPanels {
         }
         float[] af = new float[height * k];
         a.packRows(af, 0, 0, m, height, 0, k);
-        long[] rowSum = null;
-        if (kind != MatrixView.Kind.F32) {
-            rowSum = new long[m];
-            for (int i = 0; i < m; i++) {
-                long sum = 0;
-                for (int p = 0; p < k; p++) {
-                    sum += (long) af[i * k + p];
-                }
-                rowSum[i] = sum;
-            }
-        }
-        long[] sums = rowSum;
+        long[] sums = kind != MatrixView.Kind.F32 ? SkinnyGemm.rowSums(af, m, k) : null;
         long work = (long) m * n * k;
         int tasks = parallel ? (int) Math.min(Math.min(CpuParallel.THREADS, strips), Math.max(1, work / MIN_TASK_WORK)) : 1;
         CpuParallel.forRange(tasks, 1, (from, to) -> {
@@ -182,7 +174,6 @@ final class SkinnyPanels {
     private void strips(float[] af, int s0, int s1, GemmCore.Target c, long[] rowSum) {
         float[] out = new float[streams * height * width];
         int[] acc = kind == MatrixView.Kind.F32 ? null : new int[streams * height * width];
-        long stripBytes = (long) k * width * (kind == MatrixView.Kind.F32 ? 4 : 1);
         int run = (s1 - s0) / streams;
         for (int i = 0; i < run; i++) {
             group(af, s0 + i, run * stripBytes, streams, out, acc, c, rowSum);
@@ -197,13 +188,12 @@ final class SkinnyPanels {
      * of the tile's streams repeat them), then those strips into C.
      */
     private void group(float[] af, int first, long gap, int used, float[] out, int[] acc, GemmCore.Target c, long[] rowSum) {
-        long stripBytes = (long) k * width * (kind == MatrixView.Kind.F32 ? 4 : 1);
         long at = first * stripBytes;
         int stride = (int) (gap / stripBytes);
         if (kind == MatrixView.Kind.F32) {
             tile(af, 0, k, at, gap, out);
             for (int q = 0; q < used; q++) {
-                storeFloats((first + q * stride) * width, out, q * height * width, c);
+                store((first + q * stride) * width, out, null, q * height * width, c, null);
             }
             return;
         }
@@ -216,7 +206,7 @@ final class SkinnyPanels {
             }
         }
         for (int q = 0; q < used; q++) {
-            storeInts((first + q * stride) * width, acc, q * height * width, c, rowSum);
+            store((first + q * stride) * width, null, acc, q * height * width, c, rowSum);
         }
     }
 
@@ -237,33 +227,8 @@ final class SkinnyPanels {
         }
     }
 
-    private void storeFloats(int j0, float[] out, int off, GemmCore.Target c) {
-        int w = Math.min(width, n - j0);
-        MemorySegment seg = c.seg();
-        float alpha = c.alpha();
-        for (int i = 0; i < m; i++) {
-            long row = c.base() + i * c.ldc() + j0;
-            for (int j = 0; j < w; j++) {
-                float v = out[off + i * width + j];
-                long at = row + j;
-                seg.setAtIndex(GemmCore.FLOAT, at, c.accumulate() ? Math.fma(v, alpha, seg.getAtIndex(GemmCore.FLOAT, at))
-                        : v * alpha);
-            }
-        }
-    }
-
-    private void storeInts(int j0, int[] acc, int off, GemmCore.Target c, long[] rowSum) {
-        int w = Math.min(width, n - j0);
-        int shift = kind == MatrixView.Kind.U8 ? 128 : 0;
-        MemorySegment seg = c.seg();
-        for (int i = 0; i < m; i++) {
-            long row = c.base() + i * c.ldc() + j0;
-            for (int j = 0; j < w; j++) {
-                int zb = (columnZeroPoints == null ? zeroPoint : columnZeroPoints[j0 + j]) - shift;
-                int v = acc[off + i * width + j] - (int) (zb * rowSum[i]);
-                long at = row + j;
-                seg.setAtIndex(GemmCore.INT, at, c.accumulate() ? v + seg.getAtIndex(GemmCore.INT, at) : v);
-            }
-        }
+    /** Stream q's tile (at {@code off} of {@code out} or {@code acc}) into C's columns from {@code j0} on. */
+    private void store(int j0, float[] out, int[] acc, int off, GemmCore.Target c, long[] rowSum) {
+        SkinnyGemm.store(m, j0, Math.min(width, n - j0), out, acc, off, width, kind, zeroPoint, columnZeroPoints, c, rowSum);
     }
 }
