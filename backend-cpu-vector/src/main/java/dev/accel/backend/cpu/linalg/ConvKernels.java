@@ -335,21 +335,24 @@ final class ConvKernels {
         return holder;
     }
 
-    /** Depthwise: one plane per task, vectors along the output width. */
+    /**
+     * Depthwise: one plane per task, vectors along the output width; float 3x3 planes with one pixel of
+     * padding read straight from the input ({@link Depthwise3x3}), others through a padded copy.
+     */
     private static void depthwise(ConvGeom g, Depthwise dw, Operands op) {
         int taps = g.kh() * g.kw();
         int ohw = g.ohw();
         int planes = g.n() * g.c();
         int grain = (int) Math.max(1, (1 << 16) / Math.max(1L, (long) ohw * taps));
+        Depthwise3x3 direct = op.integer() ? null : dw.direct();
         CpuParallel.forRange(planes, grain, (from, to) -> {
-            float[] pad = new float[dw.scratchSize()];
-            float[] row = new float[g.w() + 2 * L];
-            float[] acc = new float[Depthwise.CHAINS * L];
+            float[] pad = direct == null ? new float[dw.scratchSize()] : null;
+            float[] row = direct == null ? new float[g.w() + 2 * L] : null;
+            float[] acc = direct == null ? new float[Depthwise.CHAINS * L] : null;
             float[] wk = new float[taps];
             float[] constTaps = op.prepared().taps();
             for (int p = from; p < to; p++) {
                 int ch = p % g.c();
-                dw.load(pad, row, op.x(), p * g.hw(), op.integer(), op.xu(), op.xzp());
                 long wBase = (long) ch * taps;
                 if (constTaps != null) {
                     System.arraycopy(constTaps, ch * taps, wk, 0, taps);
@@ -363,7 +366,12 @@ final class ConvKernels {
                     MemorySegment.copy(op.w(), FLOAT, wBase * 4, wk, 0, taps);
                 }
                 float bias = op.bias() == null ? 0f : op.bias()[ch];
-                dw.compute(pad, wk, bias, op.y(), (long) p * ohw, op.integer(), acc);
+                if (direct != null) {
+                    direct.compute(op.x(), (long) p * g.hw(), wk, bias, op.y(), (long) p * ohw);
+                } else {
+                    dw.load(pad, row, op.x(), p * g.hw(), op.integer(), op.xu(), op.xzp());
+                    dw.compute(pad, wk, bias, op.y(), (long) p * ohw, op.integer(), acc);
+                }
             }
         });
     }

@@ -29,7 +29,9 @@ final class NativeScratch {
         /** Convolution output rows computed wider than the output. */
         WIDE_ROWS,
         /** int32 accumulators of an 8-bit product before requantization. */
-        INT_ACCUMULATORS
+        INT_ACCUMULATORS,
+        /** A depthwise input plane at either end of its tensor, with a vector of slack either side. */
+        DEPTHWISE_PLANE
     }
 
     private static final int ALIGNMENT = 64;
