@@ -61,8 +61,32 @@ final class GemmCore {
      * round trip through L3 or memory for only a few rows of A.
      */
     static final int SKINNY_M = 4 * MR;
-    /** Multiply-adds below which a thread is not worth waking. */
-    static final long MIN_TASK_WORK = 1L << 21;
+    /**
+     * Multiply-adds below which a task is not worth handing to another core: about 2 us of FMAs on
+     * one core of the project's machine, against well under a microsecond to hand a loop to a pool
+     * worker that is still spinning from the last one ({@link dev.accel.backend.cpu.CpuParallel}). At
+     * four times this, SqueezeNet's fire2 1x1 layers (3.1 M multiply-adds) ran on one core: 16 x 64
+     * times 64 x 3025 took 36.7 us there, 18.6 us on two (a throwaway harness over this class).
+     */
+    static final long MIN_TASK_WORK = 1L << 18;
+    /**
+     * When B lies row by row in memory (a 1x1 convolution's input, a row-major float matrix) and a
+     * thread has at most this many rows of A, its full register-tile panels are read in place rather
+     * than packed: with few A panels to share it, packing a B element costs about what its FMAs do.
+     * Two cores, B packed per call against read in place (same harness): 64 x 64 times 64 x 3136
+     * 93.9 and 65.8 us (59 with B packed ahead), 64 x 256 times 256 x 3136 299.8 and 239.4 us, 128 x
+     * 512 times 512 x 784 262.2 and 246.0 us; with 256 rows per thread it lost (256 x 1024 times 1024
+     * x 196: 280 and 294 us).
+     */
+    static final int DIRECT_MAX_ROWS = 128;
+    /**
+     * Depths outside which B is packed even then: below, the tile's epilogue (through the tile array
+     * on this path) outweighs the packing (64 x 16 times 16 x 3025: 21.5 us packed, 25.1 in place);
+     * above, the panel's rows (a cache line pair each, one B row apart) start to evict each other
+     * from L1.
+     */
+    static final int DIRECT_MIN_K = 32;
+    static final int DIRECT_MAX_K = 576;
     /**
      * Fewest floats of B packed once for all threads (2 MiB): a smaller B, packed by each thread
      * block by block, stays in that core's L2, where half of a shared one comes from the other core's
@@ -202,6 +226,9 @@ final class GemmCore {
         float[] bp = pb != null ? pb.data() : s.b(kcMax * ncMax);
         float[] ap = pa != null ? pa.data() : s.a;
         float[] tile = s.tile;
+        MatrixView direct = pb == null && !c.integer() && i1 - i0 <= DIRECT_MAX_ROWS && k >= DIRECT_MIN_K && k <= DIRECT_MAX_K
+                && bt instanceof MatrixView v && v.kind() == MatrixView.Kind.F32
+                && v.rowStride() == 1 ? v : null;
         for (int jc = j0; jc < j1; jc += ncMax) {
             int nc = Math.min(ncMax, j1 - jc);
             for (int pc = 0; pc < k; pc += kcMax) {
@@ -210,6 +237,11 @@ final class GemmCore {
                 int bBase = 0;
                 if (pb != null) {
                     bBase = pb.offset(pc, jc);
+                } else if (direct != null) {
+                    int full = nc / NR * NR;
+                    if (full < nc) {
+                        bt.packColumnBlock(bp, full * kc, jc + full, nc - full, NR, pc, kc);
+                    }
                 } else {
                     bt.packColumnBlock(bp, 0, jc, nc, NR, pc, kc);
                 }
@@ -225,6 +257,15 @@ final class GemmCore {
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
                         int nr = Math.min(NR, nc - jr);
+                        if (direct != null && nr == NR) {
+                            long bAt = (direct.base() + jc + jr + (long) pc * direct.columnStride()) * 4;
+                            for (int ir = 0; ir < mc; ir += MR) {
+                                long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
+                                MicroKernel.multiplyDirect(kc, ap, aBase + ir * kc, direct.segment(), bAt, direct.columnStride() * 4, tile);
+                                epilogue(tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add);
+                            }
+                            continue;
+                        }
                         for (int ir = 0; ir < mc; ir += MR) {
                             long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
                             tile(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile, ic + ir, Math.min(MR, mc - ir), nr, c, at,

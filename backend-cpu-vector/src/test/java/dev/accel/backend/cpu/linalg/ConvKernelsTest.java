@@ -18,6 +18,14 @@ class ConvKernelsTest {
     }
 
     @Test
+    void pointwiseWithFewOutputChannelsReadsItsInputInPlace() {
+        // 25-128 output channels, 32-576 input channels: GemmCore reads the input's full 32-column
+        // panels in place (DIRECT_MAX_ROWS), packs the last 3 columns; one image, then two images.
+        LinalgChecks.conv(new int[] {1, 40, 9, 11}, new int[] {50, 40, 1, 1}, Conv2d.simple(), true, 6);
+        LinalgChecks.conv(new int[] {2, 64, 7, 7}, new int[] {96, 64, 1, 1}, Conv2d.simple(), false, 7);
+    }
+
+    @Test
     void pointwiseWithStrideOrPaddingGoesThroughIm2col() {
         LinalgChecks.conv(new int[] {1, 16, 9, 11}, new int[] {24, 16, 1, 1}, Conv2d.of(2, 0, 1), true, 4);
         LinalgChecks.conv(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1), false, 5);

@@ -44,6 +44,16 @@ class MatMulKernelsTest {
     }
 
     @Test
+    void rowMajorBReadInPlaceForFewRowsHasThePackedBits() {
+        // 25-128 rows of A per thread and k in 32-576: B's full register-tile panels are read where
+        // they lie (GemmCore.DIRECT_MAX_ROWS), the partial last panel packed; LinalgChecks compares
+        // the bits with B given constant, which is packed ahead and never read in place. k = 300
+        // crosses KC, so the second K block accumulates onto the first.
+        LinalgChecks.matMul(new int[] {50, 40}, new int[] {40, 99}, 7);
+        LinalgChecks.matMul(new int[] {100, 300}, new int[] {300, 70}, 8);
+    }
+
+    @Test
     void threadsSplittingRowsShareOnePackedB() {
         // Enough work for two threads, cut along M (20 row tiles, 16 column tiles), more than
         // SKINNY_M rows each, and a B of at least MIN_SHARED_B floats: B is packed once for both
