@@ -350,30 +350,48 @@ final class ConvKernels {
             float[] row = direct == null ? new float[g.w() + 2 * L] : null;
             float[] acc = direct == null ? new float[Depthwise.CHAINS * L] : null;
             float[] wk = new float[taps];
-            float[] constTaps = op.prepared().taps();
-            for (int p = from; p < to; p++) {
-                int ch = p % g.c();
-                long wBase = (long) ch * taps;
-                if (constTaps != null) {
-                    System.arraycopy(constTaps, ch * taps, wk, 0, taps);
-                } else if (op.integer()) {
-                    int mask = op.wu() ? 0xFF : -1;
-                    int z = op.wZeroPoint(ch);
-                    for (int t = 0; t < taps; t++) {
-                        wk[t] = (op.w().get(ValueLayout.JAVA_BYTE, wBase + t) & mask) - z;
-                    }
-                } else {
-                    MemorySegment.copy(op.w(), FLOAT, wBase * 4, wk, 0, taps);
+            int p = from;
+            if (direct != null && direct.pairs()) {
+                float[] wk2 = new float[taps];
+                for (; p + 1 < to; p += 2) {
+                    channelTaps(op, p % g.c(), wk);
+                    channelTaps(op, (p + 1) % g.c(), wk2);
+                    direct.computePair(op.x(), (long) p * g.hw(), (long) (p + 1) * g.hw(), wk, bias(op, p % g.c()), wk2,
+                            bias(op, (p + 1) % g.c()), op.y(), (long) p * ohw, (long) (p + 1) * ohw);
                 }
-                float bias = op.bias() == null ? 0f : op.bias()[ch];
+            }
+            for (; p < to; p++) {
+                int ch = p % g.c();
+                channelTaps(op, ch, wk);
                 if (direct != null) {
-                    direct.compute(op.x(), (long) p * g.hw(), wk, bias, op.y(), (long) p * ohw);
+                    direct.compute(op.x(), (long) p * g.hw(), wk, bias(op, ch), op.y(), (long) p * ohw);
                 } else {
                     dw.load(pad, row, op.x(), p * g.hw(), op.integer(), op.xu(), op.xzp());
-                    dw.compute(pad, wk, bias, op.y(), (long) p * ohw, op.integer(), acc);
+                    dw.compute(pad, wk, bias(op, ch), op.y(), (long) p * ohw, op.integer(), acc);
                 }
             }
         });
     }
 
+    /** Channel {@code ch}'s depthwise taps as floats (8-bit weights minus their zero point) into {@code wk}. */
+    private static void channelTaps(Operands op, int ch, float[] wk) {
+        int taps = wk.length;
+        float[] constTaps = op.prepared().taps();
+        long wBase = (long) ch * taps;
+        if (constTaps != null) {
+            System.arraycopy(constTaps, ch * taps, wk, 0, taps);
+        } else if (op.integer()) {
+            int mask = op.wu() ? 0xFF : -1;
+            int z = op.wZeroPoint(ch);
+            for (int t = 0; t < taps; t++) {
+                wk[t] = (op.w().get(ValueLayout.JAVA_BYTE, wBase + t) & mask) - z;
+            }
+        } else {
+            MemorySegment.copy(op.w(), FLOAT, wBase * 4, wk, 0, taps);
+        }
+    }
+
+    private static float bias(Operands op, int ch) {
+        return op.bias() == null ? 0f : op.bias()[ch];
+    }
 }

@@ -98,6 +98,67 @@ class Depthwise3x3Test {
     }
 
     @Test
+    void pairedPlanesHaveTheBitsOfSinglePlanes() {
+        // Stride 2 with input rows of at most one vector: two planes per vector (computePair), here
+        // the first and last planes of the tensor (the last pair falls back to one plane at a time)
+        // and two planes in the middle, in both orders.
+        Random rnd = new Random(11);
+        int checked = 0;
+        for (int h = 1; h <= L + 1; h++) {
+            for (int w = 1; w <= L; w++) {
+                for (int extra = 0; extra <= 1; extra++) {
+                    int oh = (h + extra - 2) / 2 + 1;
+                    int ow = (w + extra - 2) / 2 + 1;
+                    ConvGeom g = new ConvGeom(1, 6, h, w, 6, 3, 3, oh, ow, 6, 2, 2, 1, 1, 1, 1);
+                    Depthwise3x3 d = Depthwise3x3.of(g);
+                    if (d == null || !d.pairs()) {
+                        continue;
+                    }
+                    checkPairs(g, d, rnd);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(2 * (L + 1) * L, checked, "geometries covered");
+    }
+
+    private static void checkPairs(ConvGeom g, Depthwise3x3 d, Random rnd) {
+        int plane = g.h() * g.w();
+        int out = g.oh() * g.ow();
+        int c = g.c();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment x = arena.allocate((long) c * plane * 4);
+            for (long i = 0; i < (long) c * plane; i++) {
+                x.setAtIndex(ValueLayout.JAVA_FLOAT, i, rnd.nextFloat() * 2 - 1);
+            }
+            float[][] wk = new float[c][9];
+            float[] bias = new float[c];
+            for (int p = 0; p < c; p++) {
+                for (int i = 0; i < 9; i++) {
+                    wk[p][i] = rnd.nextFloat() * 2 - 1;
+                }
+                bias[p] = rnd.nextFloat() - 0.5f;
+            }
+            MemorySegment single = arena.allocate((long) c * out * 4);
+            MemorySegment paired = arena.allocate((long) c * out * 4);
+            for (int p = 0; p < c; p++) {
+                d.compute(x, (long) p * plane, wk[p], bias[p], single, (long) p * out);
+            }
+            int[][] pairs = {{0, 1}, {3, 2}, {4, 5}};
+            for (int[] pr : pairs) {
+                int a = pr[0];
+                int b = pr[1];
+                d.computePair(x, (long) a * plane, (long) b * plane, wk[a], bias[a], wk[b], bias[b], paired, (long) a * out,
+                        (long) b * out);
+            }
+            for (int i = 0; i < c * out; i++) {
+                assertEquals(Float.floatToIntBits(single.getAtIndex(ValueLayout.JAVA_FLOAT, i)),
+                        Float.floatToIntBits(paired.getAtIndex(ValueLayout.JAVA_FLOAT, i)), g + " element " + i);
+            }
+        }
+    }
+
+    @Test
     void takesOnlyThreeByThreeWithOnePixelOfPaddingAtStrideOneOrTwo() {
         assertNotNull(Depthwise3x3.of(new ConvGeom(1, 8, 14, 14, 8, 3, 3, 7, 7, 8, 2, 2, 1, 1, 1, 1)));
         assertNull(Depthwise3x3.of(new ConvGeom(1, 8, 14, 14, 8, 3, 3, 12, 12, 8, 1, 1, 0, 0, 1, 1)), "no padding");

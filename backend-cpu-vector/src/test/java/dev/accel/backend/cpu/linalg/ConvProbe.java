@@ -1,0 +1,55 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.OpSpec;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.Random;
+
+public final class ConvProbe {
+    interface R { void run(); }
+    static double time(R r) {
+        double best = 1e18;
+        for (int rep = 0; rep < 15; rep++) {
+            long t0 = System.nanoTime(); int it = 0;
+            do { r.run(); it++; } while (System.nanoTime() - t0 < 30_000_000L);
+            best = Math.min(best, (System.nanoTime() - t0) / (double) it);
+        }
+        return best / 1e3;
+    }
+    public static void main(String[] args) {
+        // name, c, h, m, k, stride, pad
+        Object[][] cases = {{"res3.3x3s2.128", 128, 56, 128, 3, 2, 1}, {"res2.3x3.64 im2col", 64, 56, 64, 3, 1, 1}, {"conv1.7x7s2", 3, 224, 64, 7, 2, 3},
+            {"fire2.3x3.16-64", 16, 55, 64, 3, 1, 1}, {"sq.conv1.3x3s2", 3, 224, 64, 3, 2, 0}};
+        for (int round = 0; round < 2; round++) for (Object[] c : cases) run((String) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], (int) c[5], (int) c[6]);
+    }
+    static void run(String name, int c, int h, int m, int k, int s, int pad) {
+        Conv2d g2 = Conv2d.of(s, pad, 1);
+        OpSpec spec = OpSpec.of(g2, TensorType.of(DType.F32, 1, c, h, h), TensorType.of(DType.F32, m, c, k, k), TensorType.of(DType.F32, m));
+        var ys = spec.outputs().get(0).shape();
+        int n = (int) (ys.numel() / m);
+        int kk = c * k * k;
+        Arena arena = Arena.ofAuto();
+        Random r = new Random(1);
+        MemorySegment x = LinalgTestSupport.floats(arena, r, (long) c * h * h);
+        MemorySegment w = LinalgTestSupport.floats(arena, r, (long) m * kk);
+        MemorySegment b = LinalgTestSupport.floats(arena, r, m);
+        MemorySegment y = arena.allocate(4L * m * n, 64);
+        CpuOp op = ConvKernels.conv2d(spec, g2, Map.of(1, w, 2, b), Winograd.Mode.IM2COL);
+        MemorySegment[] in = {x, w, b};
+        MemorySegment[] out = {y};
+        PackedPanels pa = PackedPanels.asA(MatrixView.f32(w, 0, kk, 1), m, kk, GemmCore.KC);
+        MemorySegment bm = LinalgTestSupport.floats(arena, r, (long) kk * n);
+        PackedPanels pb = PackedPanels.asB(MatrixView.f32(bm, 0, 1, n), n, kk, GemmCore.KC);
+        double flops = 2.0 * m * n * kk;
+        double tc = time(() -> op.run(in, out));
+        double tg = time(() -> GemmCore.multiply(m, n, kk, pa, pb, GemmCore.Target.floats(y, 0, n, 1f, false), true));
+        double tr = time(() -> GemmCore.multiply(m, n, kk, pa, MatrixView.f32(bm, 0, 1, n), GemmCore.Target.floats(y, 0, n, 1f, false), true));
+        System.out.printf("%-20s conv %7.1f us (%5.1f GF/s) | same GEMM, B packed ahead %7.1f us (%5.1f) | B row-major at run time %7.1f us (%5.1f)%n",
+                name, tc, flops / tc / 1e3, tg, flops / tg / 1e3, tr, flops / tr / 1e3);
+    }
+}
