@@ -10,24 +10,46 @@ import java.lang.foreign.MemorySegment;
 import java.util.Map;
 import java.util.Random;
 
-public final class ConvProbe {
-    interface R { void run(); }
-    static double time(R r) {
+/**
+ * A by-hand probe, not a test (like {@link LinalgBenchMain}): for a few im2col convolutions, the
+ * whole convolution (padded copy, lowered input packed per call, GEMM) against the same GEMM with B
+ * packed ahead and with B a row-major matrix read at run time, on all cores; the gap is what the
+ * lowering costs. Best of 15 rounds of 30 ms each. Run with the module's test classpath:
+ * {@code java --add-modules jdk.incubator.vector -cp CLASSES:TEST_CLASSES:HAL_API_JAR
+ * dev.accel.backend.cpu.linalg.LoweringCostMain}.
+ */
+public final class LoweringCostMain {
+    private LoweringCostMain() {
+    }
+
+    private interface Body {
+        void run();
+    }
+
+    /** Best microseconds per call of {@code r}. */
+    private static double time(Body r) {
         double best = 1e18;
         for (int rep = 0; rep < 15; rep++) {
-            long t0 = System.nanoTime(); int it = 0;
-            do { r.run(); it++; } while (System.nanoTime() - t0 < 30_000_000L);
+            long t0 = System.nanoTime();
+            int it = 0;
+            do {
+                r.run();
+                it++;
+            } while (System.nanoTime() - t0 < 30_000_000L);
             best = Math.min(best, (System.nanoTime() - t0) / (double) it);
         }
         return best / 1e3;
     }
     public static void main(String[] args) {
-        // name, c, h, m, k, stride, pad
-        Object[][] cases = {{"res3.3x3s2.128", 128, 56, 128, 3, 2, 1}, {"res2.3x3.64 im2col", 64, 56, 64, 3, 1, 1}, {"conv1.7x7s2", 3, 224, 64, 7, 2, 3},
-            {"fire2.3x3.16-64", 16, 55, 64, 3, 1, 1}, {"sq.conv1.3x3s2", 3, 224, 64, 3, 2, 0}};
-        for (int round = 0; round < 2; round++) for (Object[] c : cases) run((String) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], (int) c[5], (int) c[6]);
+        // name, input channels, input size, output channels, kernel size, stride, padding
+        Object[][] cases = {{"res3.3x3s2.128", 128, 56, 128, 3, 2, 1}, {"res2.3x3.64 im2col", 64, 56, 64, 3, 1, 1},
+            {"conv1.7x7s2", 3, 224, 64, 7, 2, 3}, {"fire2.3x3.16-64", 16, 55, 64, 3, 1, 1}, {"sq.conv1.3x3s2", 3, 224, 64, 3, 2, 0}};
+        for (Object[] c : cases) {
+            run((String) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], (int) c[5], (int) c[6]);
+        }
     }
-    static void run(String name, int c, int h, int m, int k, int s, int pad) {
+
+    private static void run(String name, int c, int h, int m, int k, int s, int pad) {
         Conv2d g2 = Conv2d.of(s, pad, 1);
         OpSpec spec = OpSpec.of(g2, TensorType.of(DType.F32, 1, c, h, h), TensorType.of(DType.F32, m, c, k, k), TensorType.of(DType.F32, m));
         var ys = spec.outputs().get(0).shape();
