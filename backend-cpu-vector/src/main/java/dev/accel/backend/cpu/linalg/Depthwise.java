@@ -29,7 +29,7 @@ import jdk.incubator.vector.VectorSpecies;
  * row instead, with the nine taps' offsets and weights hoisted (see {@link #rows3x3}); that form
  * measured 2.5x faster in cache than the pairs. Float 3x3 kernels with one pixel of padding at stride
  * 1 or 2 (all of MobileNet's) skip this class's copy and taps: {@link Depthwise3x3} reads them
- * straight from the input, about 2.5-3x faster again.
+ * straight from the input (its comment gives the figures).
  *
  * <p>8-bit planes load as exact floats {@code x - zeroPoint}; with at most 256 taps of products below
  * 2^16 the float sums stay exact, so integer depthwise convolutions run here too.

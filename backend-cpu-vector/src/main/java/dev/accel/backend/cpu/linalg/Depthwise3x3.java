@@ -27,9 +27,8 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>The sums are formed in the same order as {@link Depthwise}'s (bias, then taps row by row, each
  * row left to right, one FMA each), and a tap on padding there adds {@code 0 * w} exactly, so both
- * paths give the same bits for finite weights. Measured on one core of this project's Zen machine
- * (a throwaway harness over both classes, in cache): 14x14 planes about 30 ns per channel against
- * about 110 ns for the padded copy and its taps, 56x56 planes about 0.4 us against 1.8 us.
+ * paths give the same bits for finite weights. MobileNetV2's depthwise rows of {@code accel bench cpu}
+ * went from 26.5-95.5 GFLOP/s (0.26-1.08x ONNX Runtime) to 95.7-261 with this class.
  */
 final class Depthwise3x3 {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;

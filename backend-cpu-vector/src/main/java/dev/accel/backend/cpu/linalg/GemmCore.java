@@ -65,25 +65,25 @@ final class GemmCore {
      * Multiply-adds below which a task is not worth handing to another core: about 2 us of FMAs on
      * one core of the project's machine, against well under a microsecond to hand a loop to a pool
      * worker that is still spinning from the last one ({@link dev.accel.backend.cpu.CpuParallel}). At
-     * four times this, SqueezeNet's fire2 1x1 layers (3.1 M multiply-adds) ran on one core: 16 x 64
-     * times 64 x 3025 took 36.7 us there, 18.6 us on two (a throwaway harness over this class).
+     * four times this, SqueezeNet's fire2 1x1 layers (3.1 M multiply-adds) ran on one core: their
+     * rows of {@code accel bench cpu} went from 137 and 134 GFLOP/s to 257-271 and 250-257.
      */
     static final long MIN_TASK_WORK = 1L << 18;
     /**
      * When B lies row by row in memory (a 1x1 convolution's input, a row-major float matrix) and a
      * thread has at most this many rows of A, its full register-tile panels are read in place rather
      * than packed: with few A panels to share it, packing a B element costs about what its FMAs do.
-     * Two cores, B packed per call against read in place (same harness): 64 x 64 times 64 x 3136
-     * 93.9 and 65.8 us (59 with B packed ahead), 64 x 256 times 256 x 3136 299.8 and 239.4 us, 128 x
-     * 512 times 512 x 784 262.2 and 246.0 us; with 256 rows per thread it lost (256 x 1024 times 1024
-     * x 196: 280 and 294 us).
+     * {@code GemmShapesMain} (test classes), two cores, read in place against packed per call (and
+     * packed ahead): 64 x 64 times 64 x 3136 68.6 and 95.0 us (60.1), 64 x 256 times 256 x 3136 245.2
+     * and 293.7 us (222.4); 128 rows of 512 broke even (256.4 and 262.2 us), and in earlier runs
+     * threads of 256 rows lost by about 5%.
      */
     static final int DIRECT_MAX_ROWS = 128;
     /**
      * Depths outside which B is packed even then: below, the tile's epilogue (through the tile array
-     * on this path) outweighs the packing (64 x 16 times 16 x 3025: 21.5 us packed, 25.1 in place);
-     * above, the panel's rows (a cache line pair each, one B row apart) start to evict each other
-     * from L1.
+     * on this path) outweighs the packing (64 x 16 times 16 x 3025 ran 21.5 us packed against 25.1 in
+     * place, in a run of the harness that became {@code GemmShapesMain}); above, the panel's rows (a
+     * cache line pair each, one B row apart) start to evict each other from L1.
      */
     static final int DIRECT_MIN_K = 32;
     static final int DIRECT_MAX_K = 576;
