@@ -142,16 +142,22 @@ final class PaddedImage {
             int t = 0;
             FloatVector evens = Lanes.evens();
             FloatVector odds = Lanes.odds();
-            // Whole vectors of each phase while they stay inside it; the rest element by element.
+            // Whole vectors of each phase while they stay inside it, then one masked vector: the
+            // even phase's last one must not spill into the odd phase after it. (The last elements
+            // one by one cost ResNet-50's 3x3 stride-2 layer 0.44 ns per padded float, about as much
+            // as packing its lowered input; LoweringCostMain in the test classes times this copy.)
             for (; t + L <= phaseLen; t += L) {
                 FloatVector v0 = FloatVector.fromArray(F, row, 2 * t);
                 FloatVector v1 = FloatVector.fromArray(F, row, 2 * t + L);
                 evens.selectFrom(v0, v1).intoArray(dst, at + t);
                 odds.selectFrom(v0, v1).intoArray(dst, at + phaseLen + t);
             }
-            for (; t < phaseLen; t++) {
-                dst[at + t] = row[2 * t];
-                dst[at + phaseLen + t] = row[2 * t + 1];
+            if (t < phaseLen) {
+                VectorMask<Float> m = F.indexInRange(t, phaseLen);
+                FloatVector v0 = FloatVector.fromArray(F, row, 2 * t);
+                FloatVector v1 = FloatVector.fromArray(F, row, 2 * t + L);
+                evens.selectFrom(v0, v1).intoArray(dst, at + t, m);
+                odds.selectFrom(v0, v1).intoArray(dst, at + phaseLen + t, m);
             }
             return;
         }

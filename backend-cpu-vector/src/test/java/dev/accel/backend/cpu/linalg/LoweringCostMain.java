@@ -14,7 +14,8 @@ import java.util.Random;
  * A by-hand probe, not a test (like {@link LinalgBenchMain}): for a few im2col convolutions, the
  * whole convolution (padded copy, lowered input packed per call, GEMM) against the same GEMM with B
  * packed ahead and with B a row-major matrix read at run time, on all cores; the gap is what the
- * lowering costs. Best of 15 rounds of 30 ms each. Run with the module's test classpath:
+ * lowering costs. Also the padded copy alone ({@link PaddedImage#fill}) on one thread. Best of 15
+ * rounds of 30 ms each. Run with the module's test classpath:
  * {@code java --add-modules jdk.incubator.vector -cp CLASSES:TEST_CLASSES:HAL_API_JAR
  * dev.accel.backend.cpu.linalg.LoweringCostMain}.
  */
@@ -71,7 +72,11 @@ public final class LoweringCostMain {
         double tc = time(() -> op.run(in, out));
         double tg = time(() -> GemmCore.multiply(m, n, kk, pa, pb, GemmCore.Target.floats(y, 0, n, 1f, false), true));
         double tr = time(() -> GemmCore.multiply(m, n, kk, pa, MatrixView.f32(bm, 0, 1, n), GemmCore.Target.floats(y, 0, n, 1f, false), true));
-        System.out.printf("%-20s conv %7.1f us (%5.1f GF/s) | same GEMM, B packed ahead %7.1f us (%5.1f) | B row-major at run time %7.1f us (%5.1f)%n",
-                name, tc, flops / tc / 1e3, tg, flops / tg / 1e3, tr, flops / tr / 1e3);
+        ConvGeom cg = new ConvGeom(1, c, h, h, m, k, k, (int) ys.dim(2), (int) ys.dim(3), 1, s, s, pad, pad, 1, 1);
+        float[] padded = new float[PaddedImage.size(cg)];
+        float[] row = new float[PaddedImage.rowScratch(cg)];
+        double tf = time(() -> PaddedImage.fill(padded, row, cg, x, 0, false, false, 0, 0, c));
+        System.out.printf("%-20s conv %7.1f us (%5.1f GF/s) | same GEMM, B packed ahead %7.1f us (%5.1f) | B row-major at run time %7.1f us (%5.1f)"
+                + " | padded copy, one thread %6.1f us%n", name, tc, flops / tc / 1e3, tg, flops / tg / 1e3, tr, flops / tr / 1e3, tf);
     }
 }
