@@ -188,9 +188,15 @@ final class Simulator {
         home[i] = dev;
     }
 
+    /** When target {@code t}'s compute timeline (shared by CPU-kind targets, {@link Problem#timeline}) is next free. */
+    private double devFree(int t) {
+        return devFree[pb.timeline[t]];
+    }
+
     private void setDev(int t, double v) {
-        log(L_DEV, t, devFree[t]);
-        devFree[t] = v;
+        int c = pb.timeline[t];
+        log(L_DEV, c, devFree[c]);
+        devFree[c] = v;
     }
 
     private void setLink(int t, double v) {
@@ -216,7 +222,7 @@ final class Simulator {
             }
             ready = Math.max(ready, a);
         }
-        double start = Math.max(devFree[t], ready);
+        double start = Math.max(devFree(t), ready);
         double end = start + pb.optCost[u][o];
         setDev(t, end);
         int[] outV = pb.optOutV[u][o];
@@ -307,7 +313,7 @@ final class Simulator {
             // A conversion for this device's own reader runs on its compute queue, in order with the reader; one
             // whose result leaves the device runs on its transfer queue with the read, so it delays no compute.
             boolean side = r != dev;
-            double start = Math.max(side ? linkFree[r] : devFree[r], ta);
+            double start = Math.max(side ? linkFree[r] : devFree(r), ta);
             double end = start + pb.convertSeconds(v, from, form, r);
             if (side) {
                 setLink(r, end);
@@ -341,7 +347,7 @@ final class Simulator {
             return copy(v, form, h, dev);
         }
         double staged = avail(v, host, form);
-        double start = Math.max(devFree[dev], staged);
+        double start = Math.max(devFree(dev), staged);
         double end = start + pb.writeSeconds(v, form, dev);
         setDev(dev, end);
         setAvail(v, dev, form, end);
@@ -356,7 +362,7 @@ final class Simulator {
         double ready = avail(v, from, form);
         boolean reader = pb.directByReader(to);
         int runs = reader ? from : to;
-        double start = Math.max(reader ? linkFree[from] : devFree[to], ready);
+        double start = Math.max(reader ? linkFree[from] : devFree(to), ready);
         double end = start + pb.directSeconds(v, form, from, to);
         if (reader) {
             setLink(from, end);

@@ -11,8 +11,8 @@
  * dev.accel.partitioner.CostModel} prices kernels (the roofline over the profile, or measured
  * times), transfers through host memory, direct device-to-device copies (one copy where either
  * device's buffers are host-addressable) and conversions; the search simulates the runtime's
- * per-device queues to estimate the end-to-end latency of a placement, so overlap counts, and
- * minimises it: exactly (branch and bound) on small graphs, by list scheduling and local refinement
+ * per-device queues to estimate the end-to-end latency of a placement, so overlap counts (except
+ * between devices of CPU kind, which take turns on the host's cores), and minimises it: exactly (branch and bound) on small graphs, by list scheduling and local refinement
  * on large ones. The plan inserts one conversion per value and dtype where a tensor changes dtype,
  * one transfer per value and destination, groups nodes into acyclic regions, and explains itself
  * ({@link dev.accel.partitioner.Plan#explain()}, {@link dev.accel.partitioner.Plan#toDot()}).

@@ -47,6 +47,32 @@ class PlanTest {
     }
 
     @Test
+    void cpuKindDevicesShareTheCoresSoBranchesThereDoNotRunBesideTheCpu() {
+        // Two independent MatMuls (335 us each on the CPU's 100 GFLOP/s, 419 us at 80) and a second
+        // device a little slower than the CPU. A GPU runs its branch beside the CPU's; a CPU-type
+        // driver (PoCL, lavapipe) would take turns on the same cores, so the CPU runs both.
+        GraphBuilder b = new GraphBuilder("branches");
+        String x = b.input("x", DType.F32, 64, 512);
+        String w1 = b.constant("w1", Constant.splat(TensorType.of(DType.F32, 512, 512), 0.01));
+        String w2 = b.constant("w2", Constant.splat(TensorType.of(DType.F32, 512, 512), 0.02));
+        b.output(b.op(new MatMul(), x, w1));
+        b.output(b.op(new MatMul(), x, w2));
+        Graph g = b.build();
+        Synthetic.Caps caps = new Synthetic.Caps(null, java.util.Set.of(DType.F32), java.util.Set.of());
+        var slower = Synthetic.profile(80e9, 0, 20e9, 3e-6, 20e9, 0.2e-6);
+        Target gpu = new Target("gpu:0", dev.accel.hal.DeviceKind.GPU, caps, slower, 16L << 30, true);
+        Target pocl = new Target("opencl:0", dev.accel.hal.DeviceKind.CPU, caps, slower, 16L << 30, true);
+
+        Plan beside = new Partitioner().plan(g, List.of(Synthetic.cpu(), gpu), Preferences.defaults());
+        assertEquals(java.util.Set.of("cpu:0", "gpu:0"), java.util.Set.of(beside.deviceOf("matmul"), beside.deviceOf("matmul_1")),
+                "one branch on each device: " + beside.explain());
+        Plan shared = new Partitioner().plan(g, List.of(Synthetic.cpu(), pocl), Preferences.defaults());
+        assertEquals("cpu:0", shared.deviceOf("matmul"), shared.explain());
+        assertEquals("cpu:0", shared.deviceOf("matmul_1"), shared.explain());
+        assertTrue(shared.estimatedSeconds() > 2 * 0.3e-3, "the two branches take turns: " + shared.estimatedSeconds());
+    }
+
+    @Test
     void reshapeRunsAnywhereAsAViewSoItDoesNotSplitANpuRegion() {
         GraphBuilder b = new GraphBuilder("reshape");
         String x = b.input("x", DType.F32, 64, 512);
