@@ -75,8 +75,8 @@ final class GemmCore {
      * than packed: with few A panels to share it, packing a B element costs about what its FMAs do.
      * {@code GemmShapesMain} (test classes), two cores, read in place against packed per call (and
      * packed ahead): 64 x 64 times 64 x 3136 68.6 and 95.0 us (60.1), 64 x 256 times 256 x 3136 245.2
-     * and 293.7 us (222.4); 128 rows of 512 broke even (256.4 and 262.2 us), and in earlier runs
-     * threads of 256 rows lost by about 5%.
+     * and 293.7 us (222.4); 128 rows of 512 broke even (256.4 and 262.2 us), and so did 256 rows of
+     * 1024 (288.4 and 287.9 us), so the limit stays where in place still gains.
      */
     static final int DIRECT_MAX_ROWS = 128;
     /**
