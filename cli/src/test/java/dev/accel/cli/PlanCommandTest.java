@@ -69,6 +69,16 @@ class PlanCommandTest {
     }
 
     @Test
+    void runWithoutWarmupWarmsUpUntilRunTimesSettle() {
+        CliRunner.Result r = CliRunner.run(CPU_NPU, "run", squeezenet().toString(), "--runs", "1");
+        assertEquals(Main.OK, r.status(), r.all());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("median of 1 run after ([0-9]+) warm-up \\(until run times settled\\)")
+                .matcher(r.out());
+        assertTrue(m.find(), r.all());
+        assertTrue(Integer.parseInt(m.group(1)) >= DemoSplit.MIN_WARMUP, r.all());
+    }
+
+    @Test
     void int8IsCalibratedOnRandomInputsThenPlannedAndRun() {
         CliRunner.Result plan = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--precision", "int8", "--calibrate", "2");
         assertEquals(Main.OK, plan.status(), plan.all());
