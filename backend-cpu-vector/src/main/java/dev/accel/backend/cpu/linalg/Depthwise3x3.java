@@ -28,7 +28,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The sums are formed in the same order as {@link Depthwise}'s (bias, then taps row by row, each
  * row left to right, one FMA each), and a tap on padding there adds {@code 0 * w} exactly, so both
  * paths give the same bits for finite weights. MobileNetV2's depthwise rows of {@code accel bench cpu}
- * went from 10.8-95.5 GFLOP/s (0.26-1.08x ONNX Runtime) to 52.7-241 (1.65-5.6x) with this class.
+ * went from 10.8-95.5 GFLOP/s (0.26-1.08x ONNX Runtime) to 51.5-238 (1.56-6.8x) with this class.
+ *
+ * <p>The nine weight broadcasts and the per-row tap blocks are written out in each method rather than
+ * shared through helpers: vectors passed to or returned from a method C2 does not inline, or kept in
+ * an array, are boxed, and the first version, which kept the weights in a record, ran several times
+ * slower than this one.
  */
 final class Depthwise3x3 {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
