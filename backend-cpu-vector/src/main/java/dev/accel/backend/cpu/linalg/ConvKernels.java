@@ -37,8 +37,13 @@ final class ConvKernels {
     private static final int L = F.length();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED;
-    /** Padded-copy floats above which the copy is split across cores. */
-    private static final int PARALLEL_PAD = 1 << 16;
+    /**
+     * Padded-copy floats above which the copy is split across cores. At 2^16, SqueezeNet's fire2 3x3
+     * input (52 K padded floats, 12.5 us on one core) was copied on one core while the other waited:
+     * {@code LoweringCostMain} timed that convolution at 176-183 us with 2^16 and 163-167 us with
+     * 2^14, three interleaved runs each.
+     */
+    private static final int PARALLEL_PAD = 1 << 14;
     private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     private ConvKernels() {
