@@ -38,6 +38,14 @@ class ConvKernelsTest {
     }
 
     @Test
+    void rowsNarrowerThanAVectorAreComputedWideThenCopiedOut() {
+        // 7-wide rows at stride 1 (ResNet-50 res5's shape): computed over the padded row length, the
+        // first 7 of each row copied out; with 384 x 49 outputs the copy is split across cores.
+        LinalgChecks.conv(new int[] {1, 8, 7, 7}, new int[] {384, 8, 3, 3}, Conv2d.of(1, 1, 1), true, 13);
+        LinalgChecks.conv(new int[] {1, 5, 6, 9}, new int[] {7, 5, 3, 3}, Conv2d.of(1, 1, 1), false, 14);
+    }
+
+    @Test
     void manyOutputChannelsShareOnePackedInput() {
         // 160 output channels of a 28x28 plane (stride 2), split across threads along the channels,
         // the lowered input (784 x 720, above GemmCore.MIN_SHARED_B) packed once for both.
