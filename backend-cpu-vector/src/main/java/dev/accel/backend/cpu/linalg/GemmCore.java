@@ -66,7 +66,7 @@ final class GemmCore {
      * one core of the project's machine, against well under a microsecond to hand a loop to a pool
      * worker that is still spinning from the last one ({@link dev.accel.backend.cpu.CpuParallel}). At
      * four times this, SqueezeNet's fire2 1x1 layers (3.1 M multiply-adds) ran on one core: their
-     * rows of {@code accel bench cpu} went from 137 and 134 GFLOP/s to 257-271 and 250-257.
+     * rows of {@code accel bench cpu} went from 137 and 134 GFLOP/s to 257-290 and 241-281 (four runs).
      */
     static final long MIN_TASK_WORK = 1L << 18;
     /**
