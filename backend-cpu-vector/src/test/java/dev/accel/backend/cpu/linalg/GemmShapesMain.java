@@ -16,22 +16,8 @@ public final class GemmShapesMain {
     private GemmShapesMain() {
     }
 
-    private interface Body {
-        void run();
-    }
-
-    private static double time(Body r) {
-        double best = Double.MAX_VALUE;
-        for (int rep = 0; rep < 20; rep++) {
-            long t0 = System.nanoTime();
-            int it = 0;
-            do {
-                r.run();
-                it++;
-            } while (System.nanoTime() - t0 < 20_000_000L);
-            best = Math.min(best, (System.nanoTime() - t0) / (double) it);
-        }
-        return best / 1e3;
+    private static double time(Runnable r) {
+        return LinalgTestSupport.bestMicros(20, 20, r);
     }
 
     /** {@code src} behind an interface GemmCore does not recognise: it packs every panel. */

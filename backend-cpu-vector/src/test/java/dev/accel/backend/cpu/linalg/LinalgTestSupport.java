@@ -180,4 +180,23 @@ final class LinalgTestSupport {
     static int zeroPoint(Random r, DType t) {
         return t == DType.U8 ? r.nextInt(256) : r.nextInt(256) - 128;
     }
+
+    /**
+     * For the by-hand probes: microseconds per call of {@code body}, the best of {@code rounds}
+     * rounds, each calling it back to back for at least {@code roundMillis}.
+     */
+    static double bestMicros(int rounds, long roundMillis, Runnable body) {
+        double best = Double.MAX_VALUE;
+        long roundNanos = roundMillis * 1_000_000L;
+        for (int rep = 0; rep < rounds; rep++) {
+            long t0 = System.nanoTime();
+            int it = 0;
+            do {
+                body.run();
+                it++;
+            } while (System.nanoTime() - t0 < roundNanos);
+            best = Math.min(best, (System.nanoTime() - t0) / (double) it);
+        }
+        return best / 1e3;
+    }
 }

@@ -23,23 +23,8 @@ public final class LoweringCostMain {
     private LoweringCostMain() {
     }
 
-    private interface Body {
-        void run();
-    }
-
-    /** Best microseconds per call of {@code r}. */
-    private static double time(Body r) {
-        double best = 1e18;
-        for (int rep = 0; rep < 15; rep++) {
-            long t0 = System.nanoTime();
-            int it = 0;
-            do {
-                r.run();
-                it++;
-            } while (System.nanoTime() - t0 < 30_000_000L);
-            best = Math.min(best, (System.nanoTime() - t0) / (double) it);
-        }
-        return best / 1e3;
+    private static double time(Runnable r) {
+        return LinalgTestSupport.bestMicros(15, 30, r);
     }
     public static void main(String[] args) {
         // name, input channels, input size, output channels, kernel size, stride, padding
