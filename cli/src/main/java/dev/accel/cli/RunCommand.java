@@ -50,7 +50,7 @@ final class RunCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: accel run MODEL.onnx [--trace FILE] [--runs N] [--warmup N] [--seed N] [--compare]
+                usage: accel run MODEL.onnx [--trace FILE] [--profile] [--runs N] [--warmup N] [--seed N] [--compare]
                                  [--prefer LIST] [--precision fp32|fp16|int8] [--pin LIST] [--forbid LIST]
                                  [--budget LIST] [--bind LIST] [--search auto|exact|heuristic]
 
@@ -64,6 +64,8 @@ final class RunCommand implements Command {
                 options:
                   --trace FILE   write the last run's trace (Chrome trace-event JSON; open it in
                                  ui.perfetto.dev): one process per device, a span per kernel and transfer
+                  --profile      trace every timed run and print where the time goes: per operator
+                                 type and for the slowest nodes, each node's median over the runs
                   --runs N       timed runs, 1 to 1000 (default 5)
                   --warmup N     untimed runs after the first, 0 to 1000 (default: at least 20, then until
                                  40 runs in a row bring no 5% better run time, at most 15 s)
@@ -77,7 +79,7 @@ final class RunCommand implements Command {
     @Override
     public int run(List<String> args, Io io) {
         ArgParser.Parsed p = PlanCommand.placementOptions(new ArgParser(name())).option("trace", "FILE").option("runs", "N")
-                .option("warmup", "N").option("seed", "N").flag("compare").parse(args);
+                .option("warmup", "N").option("seed", "N").flag("compare").flag("profile").parse(args);
         if (p.help()) {
             io.out().print(help());
             return Main.OK;
@@ -123,10 +125,15 @@ final class RunCommand implements Command {
                 }
                 double[] ms = new double[runs];
                 RunResult last = null;
+                boolean profile = p.flag("profile");
+                NodeProfile nodeProfile = new NodeProfile();
                 for (int i = 0; i < runs; i++) {
-                    RunResult r = s.run(inputs, i == runs - 1);
+                    RunResult r = s.run(inputs, profile || i == runs - 1);
                     ms[i] = r.seconds() * 1e3;
                     report(out, r);
+                    if (profile) {
+                        nodeProfile.add(r.timings());
+                    }
                     if (i == runs - 1) {
                         last = r;
                     } else {
@@ -144,6 +151,9 @@ final class RunCommand implements Command {
                             runs, runs == 1 ? "" : "s", warmed, warmup >= 0 ? "" : " (until run times settled)", sorted[runs / 2],
                             sorted[0], sorted[runs - 1], plan.estimatedSeconds() * 1e3);
                     regions(out, plan, r.timings());
+                    if (profile) {
+                        nodeProfile.print(out, plan);
+                    }
                     outputs(out, r);
                     String trace = p.value("trace", null);
                     if (trace != null) {

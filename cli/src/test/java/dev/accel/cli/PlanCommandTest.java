@@ -79,6 +79,21 @@ class PlanCommandTest {
     }
 
     @Test
+    void runWithProfileSumsEachOperatorsStepsOverTheTracedRuns() {
+        CliRunner.Result r = CliRunner.run(CPU_NPU, "run", squeezenet().toString(), "--runs", "3", "--warmup", "0", "--profile",
+                "--forbid", "npu:0");
+        assertEquals(Main.OK, r.status(), r.all());
+        assertTrue(r.out().contains("profile: each step's median over 3 traced runs"), r.all());
+        // SqueezeNet 1.0 has 26 convolutions, all on the CPU here, so 26 Conv steps.
+        java.util.regex.Matcher conv = java.util.regex.Pattern.compile("\\n\\s+Conv\\s+([0-9]+)\\s+([0-9.]+)\\s+([0-9.]+)%")
+                .matcher(r.out());
+        assertTrue(conv.find(), r.all());
+        assertEquals(26, Integer.parseInt(conv.group(1)), r.all());
+        assertTrue(Double.parseDouble(conv.group(2)) > 0, r.all());
+        assertTrue(r.out().contains("slowest steps:"), r.all());
+    }
+
+    @Test
     void int8IsCalibratedOnRandomInputsThenPlannedAndRun() {
         CliRunner.Result plan = CliRunner.run(CPU_NPU, "plan", squeezenet().toString(), "--precision", "int8", "--calibrate", "2");
         assertEquals(Main.OK, plan.status(), plan.all());
