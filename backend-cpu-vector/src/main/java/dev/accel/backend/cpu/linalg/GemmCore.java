@@ -15,8 +15,8 @@ import java.lang.foreign.ValueLayout;
  * KC, of equal size ({@link #balancedK}); a {@code KC x NC} block of B packed into {@code NR}-wide
  * panels, read from memory a whole row of B at a time (kept in L3; in L2 when A is a single row
  * block, so that each packed element, used once, does not go back to memory); rows in blocks of
- * {@link #MC}, each {@code MC x KC} block of A packed into {@code MR}-high panels, each panel's rows
- * one after the other (kept in L2); then for each B panel (kept in L1, {@code KC * NR * 4} bytes)
+ * {@link #MC}, each {@code MC x KC} block of A packed into {@code MR}-high panels, the panel's rows
+ * interleaved per step of K as B's columns are (kept in L2); then for each B panel (kept in L1, {@code KC * NR * 4} bytes)
  * every A panel runs through the {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k
  * works and only the epilogue knows about partial tiles; full float tiles go straight from the
  * accumulators to C, a convolution's bias added there ({@link Target#rowBias}). An operand given as
@@ -252,7 +252,7 @@ final class GemmCore {
                         aBase = pa.offset(pc, ic);
                     } else {
                         for (int ir = 0; ir < mc; ir += MR) {
-                            a.packRows(ap, ir * kc, ic + ir, Math.min(MR, mc - ir), MR, pc, kc);
+                            a.packColumns(ap, ir * kc, ic + ir, Math.min(MR, mc - ir), MR, pc, kc);
                         }
                     }
                     for (int jr = 0; jr < nc; jr += NR) {
@@ -305,7 +305,7 @@ final class GemmCore {
             int aBase = pa != null ? pa.offset(pc, i0) : 0;
             if (pa == null) {
                 for (int ir = i0; ir < i1; ir += MR) {
-                    a.packRows(ap, (ir - i0) * kc, ir, Math.min(MR, i1 - ir), MR, pc, kc);
+                    a.packColumns(ap, (ir - i0) * kc, ir, Math.min(MR, i1 - ir), MR, pc, kc);
                 }
             }
             for (int jr = j0; jr < j1; jr += NR) {

@@ -41,6 +41,8 @@ final class MatrixView implements PanelSource {
     private static final VectorSpecies<Byte> B1 = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Per thread: the rows of an 8-bit A panel widened to float, before they are transposed into the panel. */
+    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
 
     private final Kind kind;
     private final MemorySegment seg;
@@ -254,7 +256,12 @@ final class MatrixView implements PanelSource {
                 }
             }
         } else if (cs == 1) {
-            // Each row is contiguous along K: read it forward, write it strided into the panel.
+            // Each row is contiguous along K. A full A panel of the GEMM: transposed in registers.
+            if (rows == PanelTranspose.ROWS && width == PanelTranspose.ROWS) {
+                PanelTranspose.sixRows(seg, origin, rs, dst, off, kc);
+                return;
+            }
+            // Else read each row forward, written strided into the panel.
             for (int i = 0; i < rows; i++) {
                 long src = origin + i * rs;
                 int d = off + i;
@@ -276,6 +283,17 @@ final class MatrixView implements PanelSource {
         int mask = kind == Kind.U8 ? 0xFF : -1;
         if (rs == 1 && rows == 2 * L && width == rows) {
             packInt8Vector(dst, off, r0, origin, kc);
+        } else if (cs == 1 && rows == PanelTranspose.ROWS && width == rows) {
+            // A full A panel of the GEMM from rows contiguous along K: each row widened, then transposed.
+            float[] rowsWide = WIDENED.get();
+            if (rowsWide.length < rows * kc) {
+                rowsWide = new float[rows * kc];
+                WIDENED.set(rowsWide);
+            }
+            for (int i = 0; i < rows; i++) {
+                widenRow(rowsWide, i * kc, origin + i * rs, kc, zeroPoint(r0 + i));
+            }
+            PanelTranspose.sixRows(MemorySegment.ofArray(rowsWide), 0, kc, dst, off, kc);
         } else if (rs == 1 && (rows > 1 || cs != 1)) {
             for (int p = 0; p < kc; p++) {
                 long src = origin + p * cs;

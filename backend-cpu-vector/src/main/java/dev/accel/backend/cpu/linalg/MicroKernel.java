@@ -17,8 +17,12 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators plus two B vectors and one broadcast fit the 16 vector registers of AVX2 and leave
  * the FMA pipes enough independent chains (latency 4, two pipes) to stay busy.
  *
- * <p>Packed A holds a panel's MR rows one after the other ({@code kc} floats each); packed B holds
- * its NR columns interleaved per step of K. Full float tiles take {@link #multiplyInto}, full int32
+ * <p>Packed A holds a panel's MR rows interleaved per step of K (the MR floats of step p together),
+ * packed B its NR columns the same way: each operand is one forward stream. (With A's rows one
+ * after the other, a panel was six streams of a kilobyte each, too short for the hardware
+ * prefetchers to follow when the panels come from memory, as a whole network's weights do:
+ * {@code ColdWeightsMain}, ResNet-50's res5 3x3 convolution lowered, 512 x 49 x 4608 with A from
+ * memory, went from 1107-1142 to 1029-1036 us, and in cache from 735-751 to 692-697 us.) Full float tiles take {@link #multiplyInto}, full int32
  * tiles {@link #multiplyIntoInt}, whose epilogues write C straight from the accumulators; edge tiles
  * go through a small tile array and the epilogues {@link #storeFloat} and {@link #storeInt} (24
  * extra vector memory operations against {@code 12 * kc} FMAs). Every epilogue is written out in its kernel: vectors are
@@ -40,10 +44,10 @@ final class MicroKernel {
     }
 
     /**
-     * {@code tile[i * NR + j] = sum over p < kc of a[ao + i * kc + p] * b[bo + p * NR + j]} for the
-     * full MR x NR tile (packed panels are zero-padded, so edge tiles need no special case here). A's
-     * panel holds its MR rows one after the other ({@link PanelSource#packRows}); B's holds NR
-     * columns interleaved per step of K ({@link PanelSource#packColumns}).
+     * {@code tile[i * NR + j] = sum over p < kc of a[ao + p * MR + i] * b[bo + p * NR + j]} for the
+     * full MR x NR tile (packed panels are zero-padded, so edge tiles need no special case here). Both
+     * panels hold their rows interleaved per step of K ({@link PanelSource#packColumns}, MR and NR
+     * wide).
      */
     static void multiply(int kc, float[] a, int ao, float[] b, int bo, float[] tile) {
         FloatVector c00 = FloatVector.zero(F);
@@ -58,32 +62,27 @@ final class MicroKernel {
         FloatVector c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F);
         FloatVector c51 = FloatVector.zero(F);
-        int a0 = ao;
-        int a1 = ao + kc;
-        int a2 = ao + 2 * kc;
-        int a3 = ao + 3 * kc;
-        int a4 = ao + 4 * kc;
-        int a5 = ao + 5 * kc;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * NR;
+            int ap = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
             FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[a1 + p]);
+            x = FloatVector.broadcast(F, a[ap + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[a2 + p]);
+            x = FloatVector.broadcast(F, a[ap + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[a3 + p]);
+            x = FloatVector.broadcast(F, a[ap + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[a4 + p]);
+            x = FloatVector.broadcast(F, a[ap + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[a5 + p]);
+            x = FloatVector.broadcast(F, a[ap + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -120,32 +119,27 @@ final class MicroKernel {
         FloatVector c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F);
         FloatVector c51 = FloatVector.zero(F);
-        int a0 = ao;
-        int a1 = ao + kc;
-        int a2 = ao + 2 * kc;
-        int a3 = ao + 3 * kc;
-        int a4 = ao + 4 * kc;
-        int a5 = ao + 5 * kc;
         for (int p = 0; p < kc; p++) {
             long bp = bAt + p * bStride;
+            int ap = ao + p * MR;
             FloatVector b0 = FloatVector.fromMemorySegment(F, b, bp, LE);
             FloatVector b1 = FloatVector.fromMemorySegment(F, b, bp + 4L * L, LE);
-            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[a1 + p]);
+            x = FloatVector.broadcast(F, a[ap + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[a2 + p]);
+            x = FloatVector.broadcast(F, a[ap + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[a3 + p]);
+            x = FloatVector.broadcast(F, a[ap + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[a4 + p]);
+            x = FloatVector.broadcast(F, a[ap + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[a5 + p]);
+            x = FloatVector.broadcast(F, a[ap + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -182,32 +176,27 @@ final class MicroKernel {
         FloatVector c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F);
         FloatVector c51 = FloatVector.zero(F);
-        int a0 = ao;
-        int a1 = ao + kc;
-        int a2 = ao + 2 * kc;
-        int a3 = ao + 3 * kc;
-        int a4 = ao + 4 * kc;
-        int a5 = ao + 5 * kc;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * NR;
+            int ap = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
             FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[a1 + p]);
+            x = FloatVector.broadcast(F, a[ap + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[a2 + p]);
+            x = FloatVector.broadcast(F, a[ap + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[a3 + p]);
+            x = FloatVector.broadcast(F, a[ap + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[a4 + p]);
+            x = FloatVector.broadcast(F, a[ap + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[a5 + p]);
+            x = FloatVector.broadcast(F, a[ap + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -276,32 +265,27 @@ final class MicroKernel {
         FloatVector c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F);
         FloatVector c51 = FloatVector.zero(F);
-        int a0 = ao;
-        int a1 = ao + kc;
-        int a2 = ao + 2 * kc;
-        int a3 = ao + 3 * kc;
-        int a4 = ao + 4 * kc;
-        int a5 = ao + 5 * kc;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * NR;
+            int ap = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
             FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[a1 + p]);
+            x = FloatVector.broadcast(F, a[ap + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[a2 + p]);
+            x = FloatVector.broadcast(F, a[ap + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[a3 + p]);
+            x = FloatVector.broadcast(F, a[ap + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[a4 + p]);
+            x = FloatVector.broadcast(F, a[ap + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[a5 + p]);
+            x = FloatVector.broadcast(F, a[ap + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }
@@ -366,32 +350,27 @@ final class MicroKernel {
         FloatVector c41 = FloatVector.zero(F);
         FloatVector c50 = FloatVector.zero(F);
         FloatVector c51 = FloatVector.zero(F);
-        int a0 = ao;
-        int a1 = ao + kc;
-        int a2 = ao + 2 * kc;
-        int a3 = ao + 3 * kc;
-        int a4 = ao + 4 * kc;
-        int a5 = ao + 5 * kc;
         for (int p = 0; p < kc; p++) {
             int bp = bo + p * NR;
+            int ap = ao + p * MR;
             FloatVector b0 = FloatVector.fromArray(F, b, bp);
             FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
-            FloatVector x = FloatVector.broadcast(F, a[a0 + p]);
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
             c00 = x.fma(b0, c00);
             c01 = x.fma(b1, c01);
-            x = FloatVector.broadcast(F, a[a1 + p]);
+            x = FloatVector.broadcast(F, a[ap + 1]);
             c10 = x.fma(b0, c10);
             c11 = x.fma(b1, c11);
-            x = FloatVector.broadcast(F, a[a2 + p]);
+            x = FloatVector.broadcast(F, a[ap + 2]);
             c20 = x.fma(b0, c20);
             c21 = x.fma(b1, c21);
-            x = FloatVector.broadcast(F, a[a3 + p]);
+            x = FloatVector.broadcast(F, a[ap + 3]);
             c30 = x.fma(b0, c30);
             c31 = x.fma(b1, c31);
-            x = FloatVector.broadcast(F, a[a4 + p]);
+            x = FloatVector.broadcast(F, a[ap + 4]);
             c40 = x.fma(b0, c40);
             c41 = x.fma(b1, c41);
-            x = FloatVector.broadcast(F, a[a5 + p]);
+            x = FloatVector.broadcast(F, a[ap + 5]);
             c50 = x.fma(b0, c50);
             c51 = x.fma(b1, c51);
         }

@@ -10,9 +10,9 @@ import dev.accel.backend.cpu.CpuParallel;
  * <p>The logical matrix is {@code rows x k} (as every {@link PanelSource}). K is cut into blocks of
  * {@code kc = }{@link GemmCore#balancedK balancedK(k, limit)} (the last one shorter); block b
  * starts at {@code b * kc * paddedRows}, and within it the {@code height}-row panel starting at row r
- * (a multiple of height) starts at {@code r * kcOfBlock}. An A operand ({@code height = MR}) holds a
- * panel's rows one after the other ({@link PanelSource#packRows}); a B operand ({@code height = NR})
- * holds them interleaved per step of K ({@link PanelSource#packColumns}). Because the values are
+ * (a multiple of height) starts at {@code r * kcOfBlock}, its rows interleaved per step of K
+ * ({@link PanelSource#packColumns}): an A operand's panels are {@code MR} high, a B operand's
+ * {@code NR}. Because the values are
  * those the per-call packing would produce, a prepared kernel computes bit for bit what the
  * unprepared one does.
  *
@@ -83,11 +83,7 @@ final class PackedPanels implements PanelSource {
             for (int r = 0; r < rows; r += height) {
                 int at = pc * padded + r * kb;
                 int live = Math.min(height, rows - r);
-                if (asB) {
-                    src.packColumns(data, at, r, live, height, pc, kb);
-                } else {
-                    src.packRows(data, at, r, live, height, pc, kb);
-                }
+                src.packColumns(data, at, r, live, height, pc, kb);
             }
         }
         return new PackedPanels(data, rows, k, kc, height, asB);
@@ -128,7 +124,7 @@ final class PackedPanels implements PanelSource {
         int panel = offset(pc, r / height * height);
         int i = r % height;
         int p = c - pc;
-        return asB ? data[panel + p * height + i] : data[panel + i * kb + p];
+        return data[panel + p * height + i];
     }
 
     @Override

@@ -10,16 +10,18 @@ package dev.accel.backend.cpu.linalg;
  */
 interface PanelSource {
     /**
-     * Packs rows {@code [r0, r0 + rows)}, columns {@code [c0, c0 + kc)} as an A panel, one row after
-     * the other: {@code dst[off + i * kc + p] = element(r0 + i, c0 + p)}; rows {@code rows..height-1}
-     * of the panel are zero.
+     * Packs rows {@code [r0, r0 + rows)}, columns {@code [c0, c0 + kc)} one row after the other:
+     * {@code dst[off + i * kc + p] = element(r0 + i, c0 + p)}; rows {@code rows..height-1} are zero.
+     * The layout of the skinny kernels' A ({@link SkinnyGemm}); {@link GemmCore} packs both its
+     * operands with {@link #packColumns}.
      */
     void packRows(float[] dst, int off, int r0, int rows, int height, int c0, int kc);
 
     /**
-     * Packs rows {@code [r0, r0 + rows)}, columns {@code [c0, c0 + kc)} as a B panel, one column after
-     * the other: {@code dst[off + p * width + i] = element(r0 + i, c0 + p)}; entries
-     * {@code rows..width-1} of each column are zero.
+     * Packs rows {@code [r0, r0 + rows)}, columns {@code [c0, c0 + kc)} as a {@link GemmCore} panel
+     * (B's, NR wide, or A's, MR high), one column after the other:
+     * {@code dst[off + p * width + i] = element(r0 + i, c0 + p)}; entries {@code rows..width-1} of each
+     * column are zero.
      */
     void packColumns(float[] dst, int off, int r0, int rows, int width, int c0, int kc);
 
