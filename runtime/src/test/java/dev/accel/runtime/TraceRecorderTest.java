@@ -60,4 +60,59 @@ class TraceRecorderTest {
         assertEquals(7e-3, t.get(2).end(), 1e-9);
         assertEquals(true, t.get(2).start() >= 4e-3 && t.get(2).start() <= 7e-3, "c starts at " + t.get(2).start());
     }
+
+    /** A fence that notes which threads awaited it; stamped (its completion at {@code ended}) or not. */
+    private static final class Watched implements Fence {
+        final boolean stamps;
+        final long ended;
+        final java.util.Set<Thread> awaitedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+        Watched(boolean stamps, long ended) {
+            this.stamps = stamps;
+            this.ended = ended;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public void await() {
+            awaitedBy.add(Thread.currentThread());
+        }
+
+        @Override
+        public boolean await(Duration timeout) {
+            awaitedBy.add(Thread.currentThread());
+            return true;
+        }
+
+        @Override
+        public OptionalLong completedAt() {
+            return stamps ? OptionalLong.of(ended) : OptionalLong.empty();
+        }
+
+        @Override
+        public boolean stampsCompletion() {
+            return stamps;
+        }
+    }
+
+    @Test
+    void fencesThatStampTheirCompletionAreReadAtTheEndNotWatchedDuringTheRun() {
+        long origin = System.nanoTime() - 10_000_000;
+        List<Step> steps = List.of(new Step(Step.Kind.KERNEL, "cpu:0", "a", null, false, 0, 0),
+                new Step(Step.Kind.KERNEL, "gpu:0", "b", null, false, 0, 0));
+        TraceRecorder r = new TraceRecorder(origin, steps);
+        Watched stamped = new Watched(true, origin + 3_000_000);
+        Watched unstamped = new Watched(false, 0);
+        r.submitted(0, "cpu:0/compute", stamped, List.of());
+        r.submitted(1, "gpu:0/compute", unstamped, List.of());
+        r.finish();
+        assertEquals(java.util.Set.of(Thread.currentThread()), stamped.awaitedBy, "only the finishing thread awaits a stamping fence");
+        assertEquals(1, unstamped.awaitedBy.size());
+        assertEquals(true, unstamped.awaitedBy.iterator().next().isVirtual(), "a watcher awaits a fence without stamps");
+        assertEquals(3e-3, r.timings().get(0).end(), 1e-9);
+    }
 }

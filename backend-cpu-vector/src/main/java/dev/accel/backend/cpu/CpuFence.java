@@ -63,6 +63,11 @@ final class CpuFence implements Fence {
     }
 
     @Override
+    public boolean stampsCompletion() {
+        return true;
+    }
+
+    @Override
     public boolean isDone() {
         return done.isDone();
     }

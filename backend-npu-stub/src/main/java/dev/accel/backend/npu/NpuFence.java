@@ -45,6 +45,11 @@ final class NpuFence implements Fence {
         return e == 0 || !done.isDone() ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(e);
     }
 
+    @Override
+    public boolean stampsCompletion() {
+        return true;
+    }
+
     /** Runs {@code action} with null on success or the failure, once done (at once if already done). */
     void whenDone(Consumer<Throwable> action) {
         done.whenComplete((v, t) -> action.accept(t));
