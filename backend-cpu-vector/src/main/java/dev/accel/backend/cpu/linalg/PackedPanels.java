@@ -26,6 +26,8 @@ final class PackedPanels implements PanelSource {
     private final int height;
     private final boolean asB;
     private final int paddedRows;
+    /** {@link ReuseDistance}'s count of bytes streamed at this operand's last use. */
+    private final java.util.concurrent.atomic.AtomicLong lastUse = new java.util.concurrent.atomic.AtomicLong(ReuseDistance.never());
 
     private PackedPanels(float[] data, int rows, int k, int kc, int height, boolean asB) {
         this.data = data;
@@ -87,6 +89,11 @@ final class PackedPanels implements PanelSource {
             }
         }
         return new PackedPanels(data, rows, k, kc, height, asB);
+    }
+
+    /** Records a use at {@code at} ({@link ReuseDistance}'s count) and returns the last one's. */
+    long markUse(long at) {
+        return lastUse.getAndSet(at);
     }
 
     /** The packed floats; read-only by contract. */
