@@ -293,7 +293,11 @@ final class MatrixView implements PanelSource {
             for (int i = 0; i < rows; i++) {
                 widenRow(rowsWide, i * kc, origin + i * rs, kc, zeroPoint(r0 + i));
             }
-            PanelTranspose.sixRows(MemorySegment.ofArray(rowsWide), 0, kc, dst, off, kc);
+            // Transposed from native memory: a vector load from a heap segment would slow every
+            // kernel's segment loads in the process (see NativeScratch).
+            MemorySegment wide = NativeScratch.get(NativeScratch.Slot.WIDENED_ROWS, 4L * rows * kc);
+            MemorySegment.copy(rowsWide, 0, wide, ValueLayout.JAVA_FLOAT, 0, rows * kc);
+            PanelTranspose.sixRows(wide, 0, kc, dst, off, kc);
         } else if (rs == 1 && (rows > 1 || cs != 1)) {
             for (int p = 0; p < kc; p++) {
                 long src = origin + p * cs;

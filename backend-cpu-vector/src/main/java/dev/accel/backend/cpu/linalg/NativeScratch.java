@@ -14,7 +14,9 @@ import java.lang.foreign.ValueLayout;
  * handles both kinds of segment in its inner loops, and the streaming kernels slow down: the skinny
  * FP32 GEMM (1 x 4096 times 4096 x 4096) took 1.3-1.4 ms per call in a fresh JVM and 1.9-2.0 ms
  * after one 3x3 convolution had run its Winograd stages through heap segments, or after a single
- * loop of FloatVector loads from a heap segment anywhere. Kernels therefore keep intermediate
+ * loop of FloatVector loads from a heap segment anywhere. (It happened again with the 8-bit A panels'
+ * transpose, which read a heap segment: in {@code accel bench cpu}, which runs the INT8 GEMM before
+ * the convolutions, the depthwise and the few-row 1x1 rows lost 20-40%.) Kernels therefore keep intermediate
  * results here, never in heap segments; {@link MatrixView} and {@link GemmCore.Target} check it.
  */
 final class NativeScratch {
@@ -31,7 +33,9 @@ final class NativeScratch {
         /** int32 accumulators of an 8-bit product before requantization. */
         INT_ACCUMULATORS,
         /** A depthwise input plane at either end of its tensor, with a vector of slack either side. */
-        DEPTHWISE_PLANE
+        DEPTHWISE_PLANE,
+        /** Rows of an 8-bit GEMM operand widened to float, before they are transposed into an A panel. */
+        WIDENED_ROWS
     }
 
     private static final int ALIGNMENT = 64;

@@ -69,9 +69,10 @@ final class PanelTranspose {
 
     /**
      * {@code dst[off + p * 6 + i] = seg[origin + i * rowStride + p]} (float indices) for {@code i < 6},
-     * {@code p < kc}.
+     * {@code p < kc}; {@code seg} must be native (see {@link NativeScratch}).
      */
     static void sixRows(MemorySegment seg, long origin, long rowStride, float[] dst, int off, int kc) {
+        NativeScratch.requireNative(seg);
         long r = origin * 4;
         long st = rowStride * 4;
         int end = kc - kc % L;

@@ -39,6 +39,12 @@ class PanelTransposeTest {
     }
 
     @Test
+    void heapSegmentsAreRefusedBecauseTheirVectorLoadsSlowEveryKernel() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> PanelTranspose.sixRows(MemorySegment.ofArray(new float[6 * L]), 0, L, new float[6 * L], 0, L));
+    }
+
+    @Test
     void aPanelsOfFloatAndEightBitRowsMatchTheirElements() {
         Random r = new Random(4);
         try (Arena arena = Arena.ofConfined()) {
