@@ -49,6 +49,15 @@ final class Winograd {
     static final long MAX_SCRATCH = 1L << 20;
     /** Tiles (2x2 output blocks, whole batch) below which {@code auto} keeps im2col. */
     static final int MIN_TILES = 32;
+    /**
+     * Tiles times input channels below which {@code auto} keeps im2col: each of the 16 products is
+     * {@code Cout x tiles x Cin}, and with both few tiles and few channels (SqueezeNet fire9, 49 tiles
+     * of 64 channels) they run far below the micro-kernel's rate (a K of 64 ends a register tile
+     * every 64 steps; 49 columns fill two tiles' 64) while im2col runs one GEMM with K = 576. JMH,
+     * fire9 3x3 (64 -> 256, 13x13), three alternating runs: im2col 204-217 us, Winograd 218-291 us;
+     * ResNet-50 res4 (49 tiles of 256 channels) stays with Winograd.
+     */
+    static final int MIN_TILE_CHANNELS = 4096;
     /** System property read at compile time that overrides {@link #BLOCK_FLOATS} (a count of floats; 0 turns blocking off). */
     static final String BLOCK_PROPERTY = "accel.cpu.winograd.blockFloats";
     /**
@@ -159,9 +168,10 @@ final class Winograd {
      * transforms, linear in the channels, outweigh the products: SqueezeNet fire2, 16 to 64, lost);
      * at least {@link #MIN_TILES} tiles (a 512-bit register tile's width), since the transformed weights
      * are 16/9 the size of the originals and each is used once per tile (ResNet-50 res5, 7x7 with 16
-     * tiles, lost: the products stream U from memory); and either at most {@link #MAX_SCRATCH} floats
-     * of transformed input and products ({@code 16 (Cin + Cout) tiles}) for the whole batch (res3, res4
-     * and fire9 won), or a blocked schedule ({@link #blockRows} nonzero): res2, 56x56 with 64 channels,
+     * tiles, lost: the products stream U from memory); at least {@link #MIN_TILE_CHANNELS} tiles times
+     * input channels (SqueezeNet fire9 lost: products too small); and either at most {@link #MAX_SCRATCH} floats
+     * of transformed input and products ({@code 16 (Cin + Cout) tiles}) for the whole batch (res3 and
+     * res4 won; fire9 did too, before im2col's lowering got faster), or a blocked schedule ({@link #blockRows} nonzero): res2, 56x56 with 64 channels,
      * lost to im2col as one block (the transforms ran out of L2) and wins blocked (about 580-610 us
      * against im2col's 630-660 on 2 threads).
      */
@@ -170,7 +180,7 @@ final class Winograd {
             return false;
         }
         long tiles = (long) g.n() * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);
-        if (tiles < MIN_TILES) {
+        if (tiles < MIN_TILES || tiles * g.c() < MIN_TILE_CHANNELS) {
             return false;
         }
         int th = (g.oh() + 1) / 2;

@@ -99,6 +99,10 @@ class WinogradTest {
         assertTrue(Winograd.preferred(geom(new int[] {1, 128, 28, 28}, 128, Conv2d.of(1, 1, 1))), "res3");
         assertTrue(Winograd.preferred(geom(new int[] {1, 256, 14, 14}, 256, Conv2d.of(1, 1, 1))), "res4");
         assertFalse(Winograd.preferred(geom(new int[] {1, 512, 7, 7}, 512, Conv2d.of(1, 1, 1))), "res5");
+        // SqueezeNet's 13x13 layers: fire9's expand (49 tiles of 64 channels) keeps im2col, a 13x13
+        // layer of 128 channels takes Winograd.
+        assertFalse(Winograd.preferred(geom(new int[] {1, 64, 13, 13}, 256, Conv2d.of(1, 1, 1))), "fire9");
+        assertTrue(Winograd.preferred(geom(new int[] {1, 128, 13, 13}, 256, Conv2d.of(1, 1, 1))), "13x13, 128 channels");
     }
 
     @Test
