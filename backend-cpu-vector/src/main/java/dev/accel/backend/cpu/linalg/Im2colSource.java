@@ -67,11 +67,17 @@ final class Im2colSource implements PanelSource {
     public void packColumns(float[] dst, int off, int r0, int rows, int width, int c0, int kc) {
         int[] pos = new int[width];
         int ow = positionsPerRow;
+        // Positions step along the output row and wrap to the next (one division per panel, not per
+        // position: with a short K, as a first layer's 27, the panel's set-up is much of its cost).
+        int oy = r0 / ow;
+        int ox = r0 - oy * ow;
+        int rowStep = g.sh() * rowLen;
         for (int t = 0; t < rows; t++) {
-            int q = r0 + t;
-            int oy = q / ow;
-            int ox = q - oy * ow;
-            pos[t] = oy * g.sh() * rowLen + ox;
+            pos[t] = oy * rowStep + ox;
+            if (++ox == ow) {
+                ox = 0;
+                oy++;
+            }
         }
         // Lanes past the panel's last position read position 0 and are zeroed below.
         int vectors = width / L;
@@ -86,29 +92,29 @@ final class Im2colSource implements PanelSource {
         for (int v = 0; v < vectors; v++) {
             int lo = v * L;
             int live = Math.max(0, Math.min(L, rows - lo));
-            VectorMask<Float> keep = F.indexInRange(0, live);
+            VectorMask<Float> drop = VectorMask.fromLong(F, ~((1L << live) - 1));
             int s = split[v];
             int first = pos[lo];
             if (s == 0) {
                 for (int p = 0; p < kc; p++) {
                     FloatVector x = FloatVector.fromArray(F, pad, tap[c0 + p] + first);
-                    x = live == L ? x : x.blend(0f, keep.not());
+                    x = live == L ? x : x.blend(0f, drop);
                     x.intoArray(dst, off + p * width + lo);
                 }
             } else if (s > 0) {
-                VectorMask<Float> second = F.indexInRange(0, s).not();
+                VectorMask<Float> second = VectorMask.fromLong(F, ~((1L << s) - 1));
                 int from2 = pos[lo + s] - s;
                 for (int p = 0; p < kc; p++) {
                     int t = tap[c0 + p];
                     FloatVector x = FloatVector.fromArray(F, pad, t + first)
                             .blend(FloatVector.fromArray(F, pad, t + from2), second);
-                    x = live == L ? x : x.blend(0f, keep.not());
+                    x = live == L ? x : x.blend(0f, drop);
                     x.intoArray(dst, off + p * width + lo);
                 }
             } else {
                 for (int p = 0; p < kc; p++) {
                     FloatVector x = FloatVector.fromArray(F, pad, tap[c0 + p], pos, lo);
-                    x = live == L ? x : x.blend(0f, keep.not());
+                    x = live == L ? x : x.blend(0f, drop);
                     x.intoArray(dst, off + p * width + lo);
                 }
             }
