@@ -50,9 +50,9 @@ final class RunCommand implements Command {
     @Override
     public String help() {
         return """
-                usage: accel run MODEL.onnx [--trace FILE] [--profile] [--runs N] [--warmup N] [--seed N] [--compare]
-                                 [--prefer LIST] [--precision fp32|fp16|int8] [--pin LIST] [--forbid LIST]
-                                 [--budget LIST] [--bind LIST] [--search auto|exact|heuristic]
+                usage: accel run MODEL.onnx [--trace FILE] [--profile] [--runs N] [--warmup N] [--seed N]
+                                 [--compare] [--prefer LIST] [--precision fp32|fp16|int8] [--pin LIST]
+                                 [--forbid LIST] [--budget LIST] [--bind LIST] [--search auto|exact|heuristic]
 
                 Places the model as accel plan does, then runs it on seeded random inputs (uniform in
                 [-1, 1)): one first run (which also plans and prepares the kernels), the warm-up runs, and

@@ -11,11 +11,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * Collects the timing of one run: for each submitted step, its queue, fence, submission time and
- * the steps it waits for; for fences that do not stamp their own completion
- * ({@link Fence#stampsCompletion()}), a virtual thread per queue awaits that queue's fences in order
- * and stamps each completion (stamping fences are read at {@link #finish()}: a watcher awaiting
- * CPU fences took CPU time from the kernels, and a traced ResNet-50 run took about a third longer). Where the device stamped its fence ({@link Fence#startedAt()},
- * {@link Fence#completedAt()}: the CPU does), those times are the span: a watcher that wakes late
+ * the steps it waits for. Fences that stamp their own completion ({@link Fence#stampsCompletion()})
+ * are read at {@link #finish()}; for the others a virtual thread per queue awaits that queue's
+ * fences in order and stamps each completion. (A watcher awaiting the CPU's fences took CPU time
+ * from the kernels: a traced ResNet-50 run took about a third longer than an untraced one.) Where
+ * the device stamped its fence ({@link Fence#startedAt()}, {@link Fence#completedAt()}: the CPU
+ * does), those times are the span: a watcher that wakes late
  * (two compute threads busy on two cores) would otherwise stretch one span and shrink the next.
  * Otherwise start times follow from in-order queues: the later of the submission, the previous
  * completion on the same queue and the completions waited for. Not thread-safe: one run's

@@ -16,8 +16,8 @@ import java.lang.foreign.ValueLayout;
  * panels, read from memory a whole row of B at a time (kept in L3; in L2 when A is a single row
  * block, so that each packed element, used once, does not go back to memory); rows in blocks of
  * {@link #MC}, each {@code MC x KC} block of A packed into {@code MR}-high panels, the panel's rows
- * interleaved per step of K as B's columns are (kept in L2); then for each B panel (kept in L1, {@code KC * NR * 4} bytes)
- * every A panel runs through the {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k
+ * interleaved per step of K as B's columns are (kept in L2); then for each B panel (kept in L1,
+ * {@code KC * NR * 4} bytes) every A panel runs through the {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k
  * works and only the epilogue knows about partial tiles; full float tiles go straight from the
  * accumulators to C, a convolution's bias added there ({@link Target#rowBias}). An operand given as
  * {@link PackedPanels} (constant weights packed once at prepare time, for the same K block) is read
@@ -417,7 +417,10 @@ final class GemmCore {
         }
     }
 
-    /** Counts touch passes whose lines all held one NaN pattern: never in practice; keeps the loads. */
+    /**
+     * Written only when the OR of a touch pass's floats is one particular NaN bit pattern (never, in
+     * practice): a use of the loads' values, so that the JIT keeps them.
+     */
     static int touched;
 
     private static int roundUp(int v, int m) {

@@ -21,8 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * packed B its NR columns the same way: each operand is one forward stream. (With A's rows one
  * after the other, a panel was six streams of a kilobyte each, too short for the hardware
  * prefetchers to follow when the panels come from memory, as a whole network's weights do:
- * {@code ColdWeightsMain}, ResNet-50's res5 3x3 convolution lowered, 512 x 49 x 4608 with A from
- * memory, went from 1107-1142 to 1029-1036 us, and in cache from 735-751 to 692-697 us.) Full float tiles take {@link #multiplyInto}, full int32
+ * {@code ColdWeightsMain} as of commit f77f20e, best of 40 calls, ResNet-50's res5 3x3 convolution
+ * lowered, 512 x 49 x 4608 with A from memory, went from 1107-1142 to 1029-1036 us, and in cache
+ * from 735-751 to 692-697 us.) Full float tiles take {@link #multiplyInto}, full int32
  * tiles {@link #multiplyIntoInt}, whose epilogues write C straight from the accumulators; edge tiles
  * go through a small tile array and the epilogues {@link #storeFloat} and {@link #storeInt} (24
  * extra vector memory operations against {@code 12 * kc} FMAs). Every epilogue is written out in its kernel: vectors are

@@ -1,6 +1,7 @@
 package dev.accel.backend.cpu.linalg;
 
 import dev.accel.backend.cpu.CpuParallel;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A GEMM operand packed once, ahead of every call, in exactly the layout {@link GemmCore} packs it
@@ -12,9 +13,8 @@ import dev.accel.backend.cpu.CpuParallel;
  * starts at {@code b * kc * paddedRows}, and within it the {@code height}-row panel starting at row r
  * (a multiple of height) starts at {@code r * kcOfBlock}, its rows interleaved per step of K
  * ({@link PanelSource#packColumns}): an A operand's panels are {@code MR} high, a B operand's
- * {@code NR}. Because the values are
- * those the per-call packing would produce, a prepared kernel computes bit for bit what the
- * unprepared one does.
+ * {@code NR}. Because the values are those the per-call packing would produce, a prepared kernel
+ * computes bit for bit what the unprepared one does.
  *
  * <p>Immutable once built; safe to share between threads.
  */
@@ -27,7 +27,7 @@ final class PackedPanels implements PanelSource {
     private final boolean asB;
     private final int paddedRows;
     /** {@link ReuseDistance}'s count of bytes streamed at this operand's last use. */
-    private final java.util.concurrent.atomic.AtomicLong lastUse = new java.util.concurrent.atomic.AtomicLong(ReuseDistance.never());
+    private final AtomicLong lastUse = new AtomicLong(ReuseDistance.never());
 
     private PackedPanels(float[] data, int rows, int k, int kc, int height, boolean asB) {
         this.data = data;
@@ -127,7 +127,6 @@ final class PackedPanels implements PanelSource {
     /** Element (r, c) of the logical matrix. */
     private float element(int r, int c) {
         int pc = c / kc * kc;
-        int kb = Math.min(kc, k - pc);
         int panel = offset(pc, r / height * height);
         int i = r % height;
         int p = c - pc;
