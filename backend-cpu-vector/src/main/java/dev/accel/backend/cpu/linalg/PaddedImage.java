@@ -100,6 +100,10 @@ final class PaddedImage {
         int pxLo = Math.min(wp, g.pl());
         int pxHi = Math.min(wp, g.pl() + w);
         int copy = Math.max(0, pxHi - pxLo);
+        if (g.sw() != 1) {
+            // The row scratch's columns outside [pxLo, pxHi) stay zero: cleared once, not per row.
+            Arrays.fill(row, 0, rowLen + 2 * L, 0f);
+        }
         for (int ci = c0; ci < c1; ci++) {
             long src = planeBase + ci * g.hw();
             for (int py = 0; py < hp; py++) {
@@ -116,9 +120,7 @@ final class PaddedImage {
                     Arrays.fill(dst, at + pxHi, at + rowLen, 0f);
                 } else {
                     // The padded row in order (zeros past it for the vector de-interleave), then its phases.
-                    Arrays.fill(row, 0, pxLo, 0f);
                     load(row, pxLo, x, in, copy, integer, unsigned, zp);
-                    Arrays.fill(row, pxHi, rowLen + 2 * L, 0f);
                     split(dst, at, row, g);
                 }
             }

@@ -30,7 +30,8 @@ public final class LoweringCostMain {
         // name, input channels, input size, output channels, kernel size, stride, padding
         Object[][] cases = {{"res3.3x3s2.128", 128, 56, 128, 3, 2, 1}, {"res2.3x3.64 im2col", 64, 56, 64, 3, 1, 1},
             {"conv1.7x7s2", 3, 224, 64, 7, 2, 3}, {"fire2.3x3.16-64", 16, 55, 64, 3, 1, 1}, {"sq.conv1.3x3s2", 3, 224, 64, 3, 2, 0},
-            {"res5.3x3.512 im2col", 512, 7, 512, 3, 1, 1}, {"fire9.3x3.64-256 im2col", 64, 13, 256, 3, 1, 1}};
+            {"res5.3x3.512 im2col", 512, 7, 512, 3, 1, 1}, {"fire9.3x3.64-256 im2col", 64, 13, 256, 3, 1, 1},
+            {"res5.3x3s2.512", 512, 14, 512, 3, 2, 1}, {"res4.3x3s2.256", 256, 28, 256, 3, 2, 1}};
         for (Object[] c : cases) {
             run((String) c[0], (int) c[1], (int) c[2], (int) c[3], (int) c[4], (int) c[5], (int) c[6]);
         }
