@@ -349,7 +349,8 @@ final class GemmCore {
      * 1024 went from 382-388 to 409-412 GOP/s (FP32 401-418 in the same runs). (An earlier JDK's C1
      * gave up on such a kernel, "out of virtual registers", and left it interpreted; JDK 25 compiles
      * it at every tier, and a fresh JVM's first 3000 calls of a 256 x 256 product took 1.3 s against
-     * 1.2 s with the tile array.) Edge tiles go through the tile array.
+     * 1.2 s with the tile array.) Edge tiles go through the tile array; a GEMM's last panel, when at most
+     * a vector wide, through {@link MicroKernel#multiplyNarrow}.
      */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
             long at, boolean add) {
@@ -365,7 +366,11 @@ final class GemmCore {
             MicroKernel.multiplyIntoInt(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), add);
             return;
         }
-        MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
+        if (nr <= MicroKernel.L) {
+            MicroKernel.multiplyNarrow(kc, ap, ao, bp, bo, tile);
+        } else {
+            MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
+        }
         epilogue(tile, row, mr, nr, c, at, add);
     }
 
