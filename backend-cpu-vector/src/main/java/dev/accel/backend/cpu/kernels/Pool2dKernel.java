@@ -15,12 +15,22 @@ import jdk.incubator.vector.FloatVector;
  * as max and sum allow: a vertical pass reduces the input rows of each output row's window into
  * {@code [oH, W]}, a vector of columns at a time (any row stride: rows are picked by index), then a
  * horizontal pass reduces each of those rows over the window's columns (vectorised when the column
- * stride is 1, else one output at a time, over oH rows rather than H). An average's divisor is the
+ * stride is 1 or 2, the latter taking each tap's columns as the even lanes of two vectors; else one
+ * output at a time, over oH rows rather than H). An average's divisor is the
  * product of the window's row count and column count (real elements, or elements inside the
  * explicit padding with {@code countIncludePad}). A window with no real element gives -inf for
  * max, and for average 0 / 0 = NaN, or 0 when the padding counts.
  */
 final class Pool2dKernel {
+    /** Lane l takes element 2l of a pair of vectors ({@code selectFrom}). */
+    private static final float[] EVENS = new float[L];
+
+    static {
+        for (int l = 0; l < L; l++) {
+            EVENS[l] = 2 * l;
+        }
+    }
+
     private final boolean max;
     private final int kh;
     private final int kw;
@@ -70,7 +80,8 @@ final class Pool2dKernel {
         float[] rowCount = counts(oh, kh, sh, pt, pb, dh, h);
         float[] colCount = counts(ow, kw, sw, pl, pr, dw, w);
         return (in, out) -> Vec.forItems(planes, (long) oh * w * kh + (long) oh * ow * kw, (from, to) -> {
-            float[] tmp = new float[Math.max(1, oh * w)];
+            // A vector pair of slack: the stride-2 pass loads two vectors for the last outputs of a row.
+            float[] tmp = new float[oh * w + 2 * L];
             for (long p = from; p < to; p++) {
                 vertical(in[0], p * h * w, tmp);
                 horizontal(tmp, out[0], p * oh * ow, rowCount, colCount);
@@ -159,6 +170,7 @@ final class Pool2dKernel {
         // Output columns whose whole window lies inside the row: [lo, hi).
         int lo = Math.min(ow, Math.ceilDiv(pl, sw));
         int hi = Math.max(lo, Math.min(ow, Math.floorDiv(w - 1 - (kw - 1) * dw + pl, sw) + 1));
+        FloatVector evens = FloatVector.fromArray(F, EVENS, 0);
         for (int i = 0; i < oh; i++) {
             int t = i * w;
             long yr = yo + (long) i * ow;
@@ -174,6 +186,22 @@ final class Pool2dKernel {
                     FloatVector acc = FloatVector.fromArray(F, tmp, c);
                     for (int b = 1; b < kw; b++) {
                         FloatVector v = FloatVector.fromArray(F, tmp, c + b * dw);
+                        acc = max ? acc.max(v) : acc.add(v);
+                    }
+                    if (!max) {
+                        acc = acc.div(FloatVector.fromArray(F, colCount, j).mul(rc));
+                    }
+                    Vec.store(acc, y, yr + j);
+                }
+            } else if (sw == 2) {
+                // Stride 2: each tap's columns for L outputs are the even lanes of two vectors.
+                int ub = lo + F.loopBound(hi - lo);
+                for (; j < ub; j += L) {
+                    int c = t + 2 * j - pl;
+                    FloatVector acc = evens.selectFrom(FloatVector.fromArray(F, tmp, c), FloatVector.fromArray(F, tmp, c + L));
+                    for (int b = 1; b < kw; b++) {
+                        int cb = c + b * dw;
+                        FloatVector v = evens.selectFrom(FloatVector.fromArray(F, tmp, cb), FloatVector.fromArray(F, tmp, cb + L));
                         acc = max ? acc.max(v) : acc.add(v);
                     }
                     if (!max) {
