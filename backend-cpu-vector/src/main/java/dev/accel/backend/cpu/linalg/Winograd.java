@@ -43,8 +43,16 @@ import jdk.incubator.vector.VectorSpecies;
 final class Winograd {
     /** System property read at compile time: {@code auto} (default), {@code im2col} or {@code winograd}. */
     static final String PROPERTY = "accel.cpu.conv3x3";
-    /** Input and output channels from which {@code auto} takes this path (measured, see {@link #preferred}). */
+    /** Output channels from which {@code auto} takes this path (measured, see {@link #preferred}). */
     static final int MIN_CHANNELS = 32;
+    /**
+     * Input channels from which {@code auto} takes this path. {@code WinogradRuleMain} (test classes),
+     * im2col against Winograd on two cores, three runs: SqueezeNet's 32 -> 128 at 27x27 144-164
+     * against 199-321 us, 32 -> 64 at 55x55 306-338 against 401-458, 48 -> 192 at 27x27 299-343
+     * against 290-366 (level); ResNet-50's 64 -> 64 at 56x56 612-657 against 593-649 (level), and
+     * from 128 channels Winograd well ahead (128 at 28x28 587-647 against 437-556).
+     */
+    static final int MIN_INPUT_CHANNELS = 64;
     /** Floats of transformed input plus products above which {@code auto} keeps im2col: 4 MiB. */
     static final long MAX_SCRATCH = 1L << 20;
     /** Tiles (2x2 output blocks, whole batch) below which {@code auto} keeps im2col. */
@@ -164,8 +172,9 @@ final class Winograd {
 
     /**
      * The rule {@link Mode#AUTO} follows, from JMH A/B runs on ResNet-50 and SqueezeNet layers (see
-     * benchmarks/README.md): at least {@link #MIN_CHANNELS} input and output channels (below that the
-     * transforms, linear in the channels, outweigh the products: SqueezeNet fire2, 16 to 64, lost);
+     * benchmarks/README.md): at least {@link #MIN_INPUT_CHANNELS} input and {@link #MIN_CHANNELS} output
+     * channels (below that the transforms, linear in the channels, outweigh the products: SqueezeNet's
+     * expand layers of 16 to 48 input channels lost);
      * at least {@link #MIN_TILES} tiles (a 512-bit register tile's width), since the transformed weights
      * are 16/9 the size of the originals and each is used once per tile (ResNet-50 res5, 7x7 with 16
      * tiles, lost: the products stream U from memory); at least {@link #MIN_TILE_CHANNELS} tiles times
@@ -176,7 +185,7 @@ final class Winograd {
      * against im2col's 630-660 on 2 threads).
      */
     static boolean preferred(ConvGeom g) {
-        if (!applies(g) || g.c() < MIN_CHANNELS || g.m() < MIN_CHANNELS || g.ohw() == 0) {
+        if (!applies(g) || g.c() < MIN_INPUT_CHANNELS || g.m() < MIN_CHANNELS || g.ohw() == 0) {
             return false;
         }
         long tiles = (long) g.n() * ((g.oh() + 1) / 2) * ((g.ow() + 1) / 2);

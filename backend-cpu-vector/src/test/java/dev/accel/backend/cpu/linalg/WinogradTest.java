@@ -103,6 +103,9 @@ class WinogradTest {
         // layer of 128 channels takes Winograd.
         assertFalse(Winograd.preferred(geom(new int[] {1, 64, 13, 13}, 256, Conv2d.of(1, 1, 1))), "fire9");
         assertTrue(Winograd.preferred(geom(new int[] {1, 128, 13, 13}, 256, Conv2d.of(1, 1, 1))), "13x13, 128 channels");
+        // SqueezeNet's 27x27 expand layers (32 and 48 input channels) keep im2col.
+        assertFalse(Winograd.preferred(geom(new int[] {1, 32, 27, 27}, 128, Conv2d.of(1, 1, 1))), "fire4");
+        assertFalse(Winograd.preferred(geom(new int[] {1, 48, 27, 27}, 192, Conv2d.of(1, 1, 1))), "fire6");
     }
 
     @Test
