@@ -8,6 +8,7 @@ import dev.accel.hal.Shape;
 import dev.accel.hal.op.Pool2d;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 
 /**
  * MaxPool and AveragePool on one {@code [N, C, H, W]} float32 tensor, every attribute of
@@ -78,7 +79,8 @@ final class Pool2dKernel {
             };
         }
         float[] rowCount = counts(oh, kh, sh, pt, pb, dh, h);
-        float[] colCount = counts(ow, kw, sw, pl, pr, dw, w);
+        // A vector of slack: the last outputs of a row are a vector with its tail lanes masked off.
+        float[] colCount = java.util.Arrays.copyOf(counts(ow, kw, sw, pl, pr, dw, w), ow + L);
         return (in, out) -> Vec.forItems(planes, (long) oh * w * kh + (long) oh * ow * kw, (from, to) -> {
             // A vector pair of slack: the stride-2 pass loads two vectors for the last outputs of a row.
             float[] tmp = new float[oh * w + 2 * L];
@@ -151,6 +153,20 @@ final class Pool2dKernel {
                 }
                 acc.intoArray(tmp, t + c);
             }
+            if (c < w) {
+                // The last columns: one vector, its lanes past the row masked off.
+                VectorMask<Float> m = VectorMask.fromLong(F, (1L << (w - c)) - 1);
+                FloatVector acc = FloatVector.broadcast(F, max ? Float.NEGATIVE_INFINITY : 0f);
+                for (int a = 0; a < kh; a++) {
+                    int r = i * sh - pt + a * dh;
+                    if (r >= 0 && r < h) {
+                        FloatVector v = Vec.load(x, xo + (long) r * w + c, m);
+                        acc = max ? acc.max(v) : acc.add(v);
+                    }
+                }
+                acc.intoArray(tmp, t + c, m);
+                c = w;
+            }
             for (; c < w; c++) {
                 float acc = max ? Float.NEGATIVE_INFINITY : 0f;
                 for (int a = 0; a < kh; a++) {
@@ -180,8 +196,7 @@ final class Pool2dKernel {
                 Vec.set(y, yr + j, reduceColumns(tmp, t, j, rc * colCount[j]));
             }
             if (sw == 1) {
-                int ub = lo + F.loopBound(hi - lo);
-                for (; j < ub; j += L) {
+                for (; j < hi; j += L) {
                     int c = t + j - pl;
                     FloatVector acc = FloatVector.fromArray(F, tmp, c);
                     for (int b = 1; b < kw; b++) {
@@ -191,12 +206,12 @@ final class Pool2dKernel {
                     if (!max) {
                         acc = acc.div(FloatVector.fromArray(F, colCount, j).mul(rc));
                     }
-                    Vec.store(acc, y, yr + j);
+                    store(acc, y, yr + j, hi - j);
                 }
+                j = hi;
             } else if (sw == 2) {
                 // Stride 2: each tap's columns for L outputs are the even lanes of two vectors.
-                int ub = lo + F.loopBound(hi - lo);
-                for (; j < ub; j += L) {
+                for (; j < hi; j += L) {
                     int c = t + 2 * j - pl;
                     FloatVector acc = evens.selectFrom(FloatVector.fromArray(F, tmp, c), FloatVector.fromArray(F, tmp, c + L));
                     for (int b = 1; b < kw; b++) {
@@ -207,12 +222,22 @@ final class Pool2dKernel {
                     if (!max) {
                         acc = acc.div(FloatVector.fromArray(F, colCount, j).mul(rc));
                     }
-                    Vec.store(acc, y, yr + j);
+                    store(acc, y, yr + j, hi - j);
                 }
+                j = hi;
             }
             for (; j < ow; j++) {
                 Vec.set(y, yr + j, reduceColumns(tmp, t, j, rc * colCount[j]));
             }
+        }
+    }
+
+    /** Stores the first {@code lanes} lanes of {@code v} (all of them from L on). */
+    private static void store(FloatVector v, MemorySegment y, long at, int lanes) {
+        if (lanes >= L) {
+            Vec.store(v, y, at);
+        } else {
+            Vec.store(v, y, at, VectorMask.fromLong(F, (1L << lanes) - 1));
         }
     }
 

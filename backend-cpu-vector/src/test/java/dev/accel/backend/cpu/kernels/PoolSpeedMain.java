@@ -10,7 +10,8 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A by-hand probe, not a test: the best time of the vector MaxPool kernel on the 3x3 stride-2
- * layers of SqueezeNet (64 x 111 x 111, no padding) and ResNet-50 (64 x 112 x 112, padding 1), over
+ * layers of SqueezeNet (64 x 111 x 111, 128 x 55 x 55 and 256 x 27 x 27, no padding) and ResNet-50
+ * (64 x 112 x 112, padding 1), over
  * 2000 calls after 1000 warm-up calls, on all cores. Run with the module's test classpath:
  * {@code java --add-modules jdk.incubator.vector -cp CLASSES:TEST_CLASSES:HAL_API_CLASSES
  * dev.accel.backend.cpu.kernels.PoolSpeedMain}.
@@ -20,7 +21,7 @@ public final class PoolSpeedMain {
     }
 
     public static void main(String[] args) {
-        int[][] cases = {{64, 111, 0}, {64, 112, 1}};
+        int[][] cases = {{64, 111, 0}, {128, 55, 0}, {256, 27, 0}, {64, 112, 1}};
         for (int[] c : cases) {
             int ch = c[0];
             int hw = c[1];
