@@ -7,12 +7,22 @@ import dev.accel.partitioner.Step;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 
 /** A trace takes a device's own stamps where its fences have them, and infers the span where not. */
 class TraceRecorderTest {
-    /** A done fence with the given stamps (0: none). */
-    private record Stamped(long started, long ended) implements Fence {
+    /**
+     * A done fence with the given stamps (0: none), that says whether it stamps its completion itself
+     * and notes which threads awaited it.
+     */
+    private record Stamped(long started, long ended, boolean stamps, Set<Thread> awaitedBy) implements Fence {
+        /** A fence that does not claim to stamp its completion. */
+        Stamped(long started, long ended) {
+            this(started, ended, false, ConcurrentHashMap.newKeySet());
+        }
+
         @Override
         public boolean isDone() {
             return true;
@@ -20,10 +30,12 @@ class TraceRecorderTest {
 
         @Override
         public void await() {
+            awaitedBy.add(Thread.currentThread());
         }
 
         @Override
         public boolean await(Duration timeout) {
+            awaitedBy.add(Thread.currentThread());
             return true;
         }
 
@@ -35,6 +47,11 @@ class TraceRecorderTest {
         @Override
         public OptionalLong completedAt() {
             return ended == 0 ? OptionalLong.empty() : OptionalLong.of(ended);
+        }
+
+        @Override
+        public boolean stampsCompletion() {
+            return stamps;
         }
     }
 
@@ -61,58 +78,20 @@ class TraceRecorderTest {
         assertEquals(true, t.get(2).start() >= 4e-3 && t.get(2).start() <= 7e-3, "c starts at " + t.get(2).start());
     }
 
-    /** A fence that notes which threads awaited it; stamped (its completion at {@code ended}) or not. */
-    private static final class Watched implements Fence {
-        final boolean stamps;
-        final long ended;
-        final java.util.Set<Thread> awaitedBy = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-        Watched(boolean stamps, long ended) {
-            this.stamps = stamps;
-            this.ended = ended;
-        }
-
-        @Override
-        public boolean isDone() {
-            return true;
-        }
-
-        @Override
-        public void await() {
-            awaitedBy.add(Thread.currentThread());
-        }
-
-        @Override
-        public boolean await(Duration timeout) {
-            awaitedBy.add(Thread.currentThread());
-            return true;
-        }
-
-        @Override
-        public OptionalLong completedAt() {
-            return stamps ? OptionalLong.of(ended) : OptionalLong.empty();
-        }
-
-        @Override
-        public boolean stampsCompletion() {
-            return stamps;
-        }
-    }
-
     @Test
     void fencesThatStampTheirCompletionAreReadAtTheEndNotWatchedDuringTheRun() {
         long origin = System.nanoTime() - 10_000_000;
         List<Step> steps = List.of(new Step(Step.Kind.KERNEL, "cpu:0", "a", null, false, 0, 0),
                 new Step(Step.Kind.KERNEL, "gpu:0", "b", null, false, 0, 0));
         TraceRecorder r = new TraceRecorder(origin, steps);
-        Watched stamped = new Watched(true, origin + 3_000_000);
-        Watched unstamped = new Watched(false, 0);
+        Stamped stamped = new Stamped(0, origin + 3_000_000, true, ConcurrentHashMap.newKeySet());
+        Stamped unstamped = new Stamped(0, 0);
         r.submitted(0, "cpu:0/compute", stamped, List.of());
         r.submitted(1, "gpu:0/compute", unstamped, List.of());
         r.finish();
-        assertEquals(java.util.Set.of(Thread.currentThread()), stamped.awaitedBy, "only the finishing thread awaits a stamping fence");
-        assertEquals(1, unstamped.awaitedBy.size());
-        assertEquals(true, unstamped.awaitedBy.iterator().next().isVirtual(), "a watcher awaits a fence without stamps");
+        assertEquals(Set.of(Thread.currentThread()), stamped.awaitedBy(), "only the finishing thread awaits a stamping fence");
+        assertEquals(1, unstamped.awaitedBy().size());
+        assertEquals(true, unstamped.awaitedBy().iterator().next().isVirtual(), "a watcher awaits a fence without stamps");
         assertEquals(3e-3, r.timings().get(0).end(), 1e-9);
     }
 }
