@@ -116,6 +116,26 @@ final class CudaGemmPlans {
         return new boolean[] {ta, tb, vecA, vecB};
     }
 
+    /**
+     * Dynamic shared memory of the tensor-core kernels: four stages of a 128 x 32 tile of A and a
+     * 32 x 128 tile of B, each stored padded in either layout, as hgemm.cu lays them out.
+     */
+    static int hgemmSharedBytes() {
+        int bk = 32;
+        int pad = 8;
+        int tile = Math.max(128 * (bk + pad), bk * (128 + pad));
+        return 4 * 2 * tile * 2;
+    }
+
+    /** Adds the launch of GEMM kernel {@code k} (module, function) over an M x N problem and {@code gz} batches. */
+    private static void gemmGrid(CudaPlan p, String[] k, int m, int n, int gz, CudaArgs args) {
+        if (k[0].equals("hgemm")) {
+            p.grid(k[0], k[1], (n + 127) / 128, (m + 127) / 128, gz, 256, hgemmSharedBytes(), args);
+        } else {
+            p.grid(k[0], k[1], (n + 127) / 128, (m + 127) / 128, gz, 256, args);
+        }
+    }
+
     /** The kernel for a problem of {@code dtype}: module and function, and the vector flags set on {@code b}. */
     static String[] kernel(DType dtype, Problem pr, CudaArgs.Builder b, CudaArch arch, boolean conv) {
         if (dtype == DType.F32 || !arch.tensorCores()) {
@@ -129,7 +149,9 @@ final class CudaGemmPlans {
         boolean[] l = tensorCoreLayout(pr, conv);
         b.bool("vecA", l[2]).bool("vecB", l[3]);
         String layout = (l[0] ? "t" : "n") + (l[1] ? "t" : "n");
-        return new String[] {"hgemm", "hgemm" + suffix(dtype) + "_" + layout};
+        // Both operands copied 16 bytes at a time: the kernel without the element path.
+        String vector = l[2] && l[3] ? "_v" : "";
+        return new String[] {"hgemm", "hgemm" + suffix(dtype) + "_" + layout + vector};
     }
 
     private static void launch(CudaPlan p, DType dtype, Problem pr, CudaArgs.Builder b, CudaArch arch) {
@@ -139,7 +161,7 @@ final class CudaGemmPlans {
             throw new UnsupportedOpException("MatMul: M = " + pr.m() + " needs " + gy + " row tiles, the grid allows " + MAX_GRID_Y);
         }
         if ((long) pr.m() * pr.n() > 0 && pr.batch() > 0) {
-            p.grid(k[0], k[1], (pr.n() + 127) / 128, gy, (int) Math.min(pr.batch(), 65535), 256, b.build());
+            gemmGrid(p, k, pr.m(), pr.n(), (int) Math.min(pr.batch(), 65535), b.build());
         }
     }
 
@@ -179,7 +201,7 @@ final class CudaGemmPlans {
                 .ptr("bias", hasBias ? CudaRef.input(2) : CudaRef.NULL).bool("hasBias", hasBias);
         geometry(b, c, x, w, y);
         String[] k = kernel(x.dtype(), pr, b, arch, true);
-        p.grid(k[0], k[1], (pixels + 127) / 128, (mg + 127) / 128, Math.min(c.groups(), 65535), 256, b.build());
+        gemmGrid(p, k, mg, pixels, Math.min(c.groups(), 65535), b.build());
     }
 
     /** Sets the conv geometry fields (cC .. cM) shared by GemmArgs and IgemmArgs. */

@@ -30,7 +30,7 @@ final class CudaKernel implements Kernel {
         this.functions = new CUfunction[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
             if (steps.get(i) instanceof CudaPlan.Launch l) {
-                functions[i] = device.modules().function(l.module(), l.function());
+                functions[i] = device.modules().function(l.module(), l.function(), l.sharedBytes());
             }
         }
     }

@@ -2,6 +2,7 @@ package dev.accel.backend.cuda;
 
 import dev.accel.hal.AccelException;
 import dev.accel.hal.BackendUnavailableException;
+import dev.accel.hal.UnsupportedOpException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import jcuda.driver.CUfunction;
+import jcuda.driver.CUfunction_attribute;
 import jcuda.driver.CUmodule;
 import jcuda.driver.JCudaDriver;
 
@@ -66,6 +68,28 @@ final class CudaModules {
         CudaErrors.check(JCudaDriver.cuModuleGetFunction(f, m, name), "cuModuleGetFunction(" + key + ") on " + device.info().id()
                 + " (module from " + origins.get(module) + ")");
         functions.put(key, f);
+        return f;
+    }
+
+    /** Bytes of dynamic shared memory a block may use without opting in. */
+    static final int DEFAULT_SHARED_BYTES = 48 << 10;
+
+    /**
+     * The kernel {@code name} of {@code module}, allowed {@code sharedBytes} of dynamic shared
+     * memory per block: above 48 KiB a kernel must opt in (CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES),
+     * up to the device's per-block limit.
+     */
+    synchronized CUfunction function(String module, String name, int sharedBytes) {
+        CUfunction f = function(module, name);
+        if (sharedBytes > DEFAULT_SHARED_BYTES) {
+            int limit = device.facts().maxSharedOptIn();
+            if (sharedBytes > limit) {
+                throw new UnsupportedOpException(module + "." + name + " needs " + sharedBytes + " bytes of shared memory per block; "
+                        + device.info().id() + " allows " + limit);
+            }
+            CudaErrors.check(JCudaDriver.cuFuncSetAttribute(f, CUfunction_attribute.CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
+                    sharedBytes), "cuFuncSetAttribute(" + module + "." + name + ", max dynamic shared memory " + sharedBytes + ")");
+        }
         return f;
     }
 

@@ -67,6 +67,13 @@ final class CudaPlan {
         }
     }
 
+    /** A launch of the given grid whose blocks use {@code sharedBytes} of dynamic shared memory. */
+    void grid(String module, String function, int gx, int gy, int gz, int block, int sharedBytes, CudaArgs args) {
+        if ((long) gx * gy * gz > 0) {
+            steps.add(new Launch(module, function, gx, gy, gz, block, sharedBytes, args));
+        }
+    }
+
     void copy(CudaRef src, CudaRef dst, long bytes) {
         if (bytes > 0) {
             steps.add(new Copy(src, dst, bytes));

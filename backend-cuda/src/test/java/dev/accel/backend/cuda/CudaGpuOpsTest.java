@@ -6,6 +6,7 @@ import dev.accel.hal.DType;
 import dev.accel.hal.HostTensor;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.Queue;
+import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.MatMul;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,12 +50,39 @@ class CudaGpuOpsTest {
             cases.add(CudaCase.of("MatMul-large-" + d.displayName(), new MatMul(), List.of(CudaOpCases.t(d, ad), CudaOpCases.t(d, bd)),
                     List.of(CudaCase.Fill.uniform(-1, 1)), in -> List.of(CudaLinalgReference.matmul(in.get(0), ad, in.get(1), bd))));
         }
+        for (DType d : List.of(DType.F16, DType.BF16)) {
+            largeCases(cases, d);
+        }
         for (DType d : DType.values()) {
             cases.addAll(CudaOpCases.layoutCases(d));
         }
         cases.addAll(CudaQuantCases.integerCases());
         cases.addAll(CudaQuantCases.castCases());
         return cases;
+    }
+
+    /**
+     * Problems of M and N over 1024, through the tensor-core kernels' vector copies in every
+     * operand layout, with partial tiles in M, N and K (K = 264 ends in half a tile) and a batch.
+     */
+    private static void largeCases(List<CudaCase> cases, DType d) {
+        int m = 1030;
+        int k = 264;
+        int n = 1096;
+        for (boolean ta : new boolean[] {false, true}) {
+            for (boolean tb : new boolean[] {false, true}) {
+                Gemm g = new Gemm(1f, 0f, ta, tb);
+                int[] ad = ta ? new int[] {k, m} : new int[] {m, k};
+                int[] bd = tb ? new int[] {n, k} : new int[] {k, n};
+                cases.add(CudaCase.of("Gemm-large-" + (ta ? "t" : "n") + (tb ? "t" : "n") + "-" + d.displayName(), g,
+                        List.of(CudaOpCases.t(d, ad), CudaOpCases.t(d, bd)), List.of(CudaCase.Fill.uniform(-1, 1)),
+                        in -> List.of(CudaLinalgReference.gemm(g, in.get(0), ad, in.get(1), bd, null, null))));
+            }
+        }
+        int[] ad = {2, 1024, 72};
+        int[] bd = {72, 1032};
+        cases.add(CudaCase.of("MatMul-large-batched-" + d.displayName(), new MatMul(), List.of(CudaOpCases.t(d, ad), CudaOpCases.t(d, bd)),
+                List.of(CudaCase.Fill.uniform(-1, 1)), in -> List.of(CudaLinalgReference.matmul(in.get(0), ad, in.get(1), bd))));
     }
 
     @TestFactory

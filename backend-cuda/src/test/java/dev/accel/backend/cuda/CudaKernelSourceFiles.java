@@ -90,7 +90,7 @@ final class CudaKernelSourceFiles {
     static List<String> entryPoints(String module) throws IOException {
         String src = Files.readString(FOLDER.resolve(module + ".cu"));
         List<String> names = new ArrayList<>();
-        Matcher direct = Pattern.compile("extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?(\\w+)\\(").matcher(src);
+        Matcher direct = Pattern.compile("extern \"C\" __global__ void (?:__launch_bounds__\\([^)]*\\) )?+(\\w+)\\(").matcher(src);
         while (direct.find()) {
             if (!direct.group(1).equals(direct.group(1).toUpperCase())) {
                 names.add(direct.group(1)); // an all-caps name is a macro parameter, not a kernel
@@ -105,6 +105,7 @@ final class CudaKernelSourceFiles {
         Matcher hg = Pattern.compile("(?m)^HGEMM_KERNEL\\((\\w+),").matcher(src);
         while (hg.find()) {
             names.add(hg.group(1));
+            names.add(hg.group(1) + "_v"); // the vector-copy kernel the macro also defines
         }
         return names;
     }

@@ -57,7 +57,7 @@ class CudaPlanTest {
     void halfMatMulRunsOnTensorCoresFrom80AndOnCudaCoresBefore() {
         OpSpec spec = OpSpec.of(new MatMul(), t(DType.F16, 256, 64), t(DType.F16, 64, 128));
         CudaPlan.Launch l = only(spec, CudaArch.SM90);
-        assertEquals("hgemm.hgemm_f16_nn", l.module() + "." + l.function());
+        assertEquals("hgemm.hgemm_f16_nn_v", l.module() + "." + l.function());
         assertEquals(1, l.args().getInt("vecA"));
         assertEquals(1, l.args().getInt("vecB"));
         assertEquals(List.of(1, 2, 1, 256), List.of(l.gridX(), l.gridY(), l.gridZ(), l.block()));
@@ -69,12 +69,26 @@ class CudaPlanTest {
     }
 
     @Test
+    void alignedHalfOperandsTakeTheVectorKernelWithItsSharedMemory() {
+        CudaPlan.Launch v = only(OpSpec.of(new MatMul(), t(DType.F16, 4096, 4096), t(DType.F16, 4096, 4096)), CudaArch.SM90);
+        assertEquals("hgemm_f16_nn_v", v.function());
+        assertEquals(List.of(32, 32, 1), List.of(v.gridX(), v.gridY(), v.gridZ()));
+        // Four stages of A and B, each the larger of 128 x (32 + 8) and 32 x (128 + 8) halves.
+        assertEquals(4 * (5120 + 5120) * 2, v.sharedBytes());
+        assertTrue(v.sharedBytes() <= 99 << 10, "fits the 99 KiB per block of compute capability 8.6 and 8.9");
+        OpSpec conv = OpSpec.of(Conv2d.of(1, 1, 1), t(DType.F16, 1, 8, 7, 7), t(DType.F16, 32, 8, 3, 3));
+        assertEquals("hgemm_f16_nn", only(conv, CudaArch.SM90).function(), "the implicit im2col needs the element path");
+        assertEquals(0, only(OpSpec.of(new MatMul(), t(DType.F32, 4096, 4096), t(DType.F32, 4096, 4096)), CudaArch.SM90).sharedBytes(),
+                "the CUDA-core kernel keeps its static shared memory");
+    }
+
+    @Test
     void gemmTransposesPickTheTensorCoreLayoutAndUnalignedOperandsTheElementPath() {
         OpSpec tn = OpSpec.of(new Gemm(1, 0, true, false), t(DType.BF16, 64, 48), t(DType.BF16, 64, 40));
-        assertEquals("hgemm_bf16_tn", only(tn, CudaArch.SM90).function());
+        assertEquals("hgemm_bf16_tn_v", only(tn, CudaArch.SM90).function());
         OpSpec nt = OpSpec.of(new Gemm(1, 0, false, true), t(DType.F16, 48, 64), t(DType.F16, 40, 64));
         CudaPlan.Launch l = only(nt, CudaArch.SM90);
-        assertEquals("hgemm_f16_nt", l.function());
+        assertEquals("hgemm_f16_nt_v", l.function());
         assertEquals(1, l.args().getInt("vecB"));
         OpSpec odd = OpSpec.of(new MatMul(), t(DType.F16, 33, 17), t(DType.F16, 17, 45));
         CudaPlan.Launch o = only(odd, CudaArch.SM90);

@@ -93,12 +93,17 @@ final class VulkanDevice implements Device {
                 }
                 VkPhysicalDeviceMemoryProperties mp = VkPhysicalDeviceMemoryProperties.calloc(stack);
                 vkGetPhysicalDeviceMemoryProperties(pd, mp);
-                VulkanMemory mem;
+                VulkanMemory mem = null;
                 VulkanPipelines pipes;
                 try {
                     mem = new VulkanMemory(vk, id, f, mp);
                     pipes = new VulkanPipelines(vk, f);
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // Errors too (LWJGL's stack overflow is one): a device left alive here took
+                    // the JVM down at exit in NVIDIA's driver.
+                    if (mem != null) {
+                        mem.close();
+                    }
                     vkDestroyDevice(vk, null);
                     throw e;
                 }
@@ -120,7 +125,7 @@ final class VulkanDevice implements Device {
             this.info = new DeviceInfo(id, f.name(), f.deviceType() == VK_PHYSICAL_DEVICE_TYPE_CPU ? DeviceKind.CPU : DeviceKind.GPU,
                     f.deviceLocalBytes(), memory.deviceMemoryMapped(), d);
             this.profile = declaredProfile(f);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             instance.release();
             throw e;
         }

@@ -57,13 +57,17 @@ final class VulkanPipelines implements AutoCloseable {
                 LOG.log(System.Logger.Level.WARNING, "cannot read the pipeline cache " + cacheFile + ": " + e);
             }
         }
+        // The saved cache goes to the driver from native memory outside LWJGL's stack (64 KiB): a
+        // GPU driver's cache runs to megabytes.
+        ByteBuffer data = initial.length == 0 ? null : memAlloc(initial.length).put(initial).flip();
         try (MemoryStack stack = stackPush()) {
-            ByteBuffer data = initial.length == 0 ? null : stack.malloc(initial.length).put(initial).flip();
             VkPipelineCacheCreateInfo ci = VkPipelineCacheCreateInfo.calloc(stack).sType$Default().pInitialData(data);
             LongBuffer lp = stack.mallocLong(1);
             // The driver validates the header and ignores data from another driver or device.
             VulkanResult.check(vkCreatePipelineCache(device, ci, null, lp), "vkCreatePipelineCache");
             this.cache = lp.get(0);
+        } finally {
+            memFree(data);
         }
     }
 

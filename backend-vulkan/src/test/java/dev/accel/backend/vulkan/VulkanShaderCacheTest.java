@@ -13,9 +13,11 @@ import dev.accel.hal.op.OpSpec;
 import dev.accel.hal.op.Unary;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** SPIR-V is cached by source hash in memory and on disk; pipelines are shared between kernels. */
 class VulkanShaderCacheTest extends VulkanTestSupport {
@@ -39,6 +41,32 @@ class VulkanShaderCacheTest extends VulkanTestSupport {
             VulkanShaders.clearMemoryCache();
             assertArrayEquals(first, VulkanShaders.spirv(source, "unary"));
             assertEquals(before + 1, VulkanShaders.compilations(), "third request reads the disk cache");
+        }
+    }
+
+    @Test
+    void aPipelineCacheOfMegabytesIsReadFromOutsideLwjglsStack(@TempDir Path dir) throws Exception {
+        // NVIDIA's driver saves caches of megabytes; reading one onto LWJGL's 64 KiB stack failed
+        // the next process's device creation. The driver validates the header and ignores these
+        // bytes, so the device must open and run as usual.
+        String old = System.getProperty("accel.vulkan.cache");
+        System.setProperty("accel.vulkan.cache", dir.toString());
+        try {
+            byte[] junk = new byte[4 << 20];
+            new java.util.Random(3).nextBytes(junk);
+            Files.write(dir.resolve("pipeline-" + HexFormat.of().formatHex(device.features().uuid()) + ".bin"), junk);
+            try (VulkanDevice second = open()) {
+                TensorType t = TensorType.of(DType.F32, 4);
+                try (Kernel k = second.prepare(OpSpec.of(Unary.of(Unary.Kind.RELU), t))) {
+                    assertEquals(second, k.device());
+                }
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("accel.vulkan.cache");
+            } else {
+                System.setProperty("accel.vulkan.cache", old);
+            }
         }
     }
 

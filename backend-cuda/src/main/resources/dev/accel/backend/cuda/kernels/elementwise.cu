@@ -204,7 +204,8 @@ __device__ __forceinline__ void store_from_float(void* p, int t, i64 i, float v)
         case DT_I8: ((i8*) p)[i] = (i8) clamp_i64(__float2int_rz(v), -128, 127); break;
         case DT_U8: ((u8*) p)[i] = (u8) clamp_i64(__float2int_rz(v), 0, 255); break;
         case DT_I32: ((int*) p)[i] = __float2int_rz(v); break;
-        case DT_I64: ((i64*) p)[i] = __float2ll_rz(v); break;
+        // NaN becomes 0, as it does for I32 (where __float2int_rz gives 0); __float2ll_rz gives INT64_MIN.
+        case DT_I64: ((i64*) p)[i] = v != v ? 0 : __float2ll_rz(v); break;
         default: ((u8*) p)[i] = v != 0.f ? 1 : 0; break;
     }
 }

@@ -1,15 +1,17 @@
 // GEMM on tensor cores for F16 and BF16 (float accumulation), for MatMul, Gemm and convolution
 // as implicit GEMM; needs compute capability 8.0 (mma.sync.m16n8k16, ldmatrix, cp.async).
 //
-// A 256-thread block (8 warps, 2 x 4) computes a 128 x 128 tile of Y, walking K in steps of 32;
-// each warp owns 64 x 32 of it: 4 x 4 mma tiles of 16 x 8, 64 float accumulators per thread.
-// Tiles are copied global -> shared with cp.async (16 bytes at a time, two stages, so the next
-// tile streams in while the current one is multiplied) in the operand's own layout, and
-// fragments are read with ldmatrix (.trans where the operand is stored the other way round).
-// Four layouts: A with k contiguous (row-major A) or m contiguous (transposed A); B with n
-// contiguous (row-major B) or k contiguous (transposed B). Operands that are not 16-byte
-// aligned, and the implicit im2col of convolution, take an element-by-element path into the
-// same shared layout.
+// A 256-thread block (8 warps, 2 x 4) computes a 128 x BN tile of Y (BN = 128 in the kernels below;
+// hgemm_probe.cu also times 256), walking K in steps of 32; each warp owns 64 x BN/4 of it:
+// 4 x BN/32 mma tiles of 16 x 8. Tiles are copied global -> shared with cp.async (16 bytes at a time) into a
+// ring of STAGES buffers in dynamic shared memory, STAGES - 1 tiles ahead of the one multiplied, so
+// the copies of later tiles overlap the math of this one and one barrier per tile suffices. They
+// keep the operand's own layout, and fragments are read with ldmatrix (.trans where the operand
+// is stored the other way round). Four layouts: A with k contiguous (row-major A) or m contiguous
+// (transposed A); B with n contiguous (row-major B) or k contiguous (transposed B). Operands that
+// are not 16-byte aligned, and the implicit im2col of convolution, take an element-by-element path
+// into the same shared layout. Shared memory per block: STAGES * (HG_SA + hg_sb(BN)) halves, which
+// CudaGemmPlans computes the same way (hgemmSharedBytes).
 //
 // Fragment layouts (PTX ISA, mma.m16n8k16 .f16/.bf16, lane = 4 * group + tig):
 //   A regs: {A[g][2t..2t+1]}, {A[g+8][2t..]}, {A[g][2t+8..]}, {A[g+8][2t+8..]}
@@ -18,10 +20,15 @@
 #include "gemm.cuh"
 
 #define HG_BM 128
-#define HG_BN 128
 #define HG_BK 32
 #define HG_PAD 8
-#define HG_STAGE 5120  // halves per operand and stage: max(128 * (32 + 8), 32 * (128 + 8))
+// Halves of one stage of A: max(BM * (BK + PAD), BK * (BM + PAD)), for either layout.
+#define HG_SA 5120
+
+// Halves of one stage of B for a tile width of BN: max(BK * (BN + PAD), BN * (BK + PAD)).
+__host__ __device__ constexpr int hg_sb(int bn) {
+    return HG_BK * (bn + HG_PAD) > bn * (HG_BK + HG_PAD) ? HG_BK * (bn + HG_PAD) : bn * (HG_BK + HG_PAD);
+}
 
 __device__ __forceinline__ u32 smem_u32(const void* p) {
     u32 r;
@@ -41,21 +48,31 @@ __device__ __forceinline__ void cp_async_commit() {
 #endif
 }
 
-__device__ __forceinline__ void cp_async_wait1() {
+// The same copy to shared-window address `dst`.
+__device__ __forceinline__ void cp_async16_s(u32 dst, const void* src, bool valid) {
 #if __CUDA_ARCH__ >= 800
-    asm volatile("cp.async.wait_group 1;");
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;" ::"r"(dst), "l"(src), "r"(valid ? 16 : 0));
 #endif
 }
 
+// Waits until at most N of this thread's committed copy groups are still in flight.
+template <int N>
+__device__ __forceinline__ void cp_async_wait() {
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_group %0;" ::"n"(N));
+#endif
+}
+
+// ldmatrix .x4 from shared-window address `addr` (32-bit, as smem_u32 gives).
 template <bool TRANS>
-__device__ __forceinline__ void ldsm_x4(u32 (&r)[4], const void* p) {
+__device__ __forceinline__ void ldsm_x4(u32 (&r)[4], u32 addr) {
 #if __CUDA_ARCH__ >= 800
     if (TRANS) {
         asm volatile("ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16 {%0, %1, %2, %3}, [%4];"
-                     : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(smem_u32(p)));
+                     : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
     } else {
         asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];"
-                     : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(smem_u32(p)));
+                     : "=r"(r[0]), "=r"(r[1]), "=r"(r[2]), "=r"(r[3]) : "r"(addr));
     }
 #endif
 }
@@ -130,21 +147,22 @@ __device__ __forceinline__ void hg_load_a(const GemmArgs& p, const u16* a, const
 }
 
 // Copies tile (k0, n0) of B into `bs`: [k][n] (row stride BN + PAD) or, with TB, [n][k] (BK + PAD).
-template <bool TB>
+template <bool TB, int BN>
 __device__ __forceinline__ void hg_load_b(const GemmArgs& p, const u16* b, const GemmOffsets& o, int g, u16* bs,
                                           int n0, int k0) {
     int tid = threadIdx.x;
     if (p.vecB && !p.conv) {
+        // BK * BN / 8 chunks of 16 bytes, BN / 64 per thread.
 #pragma unroll
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < BN / 64; i++) {
             int c = tid + i * 256;
             if (!TB) {
-                int r = c >> 4;
-                int nc = (c & 15) * 8;
+                int r = c / (BN / 8);
+                int nc = (c % (BN / 8)) * 8;
                 int k = k0 + r;
                 int n = n0 + nc;
                 bool ok = k < p.K && n < p.N;
-                cp_async16(bs + r * (HG_BN + HG_PAD) + nc, ok ? b + o.b + (i64) k * p.sbk + n : b, ok);
+                cp_async16(bs + r * (BN + HG_PAD) + nc, ok ? b + o.b + (i64) k * p.sbk + n : b, ok);
             } else {
                 int r = c >> 2;
                 int kc = (c & 3) * 8;
@@ -155,11 +173,11 @@ __device__ __forceinline__ void hg_load_b(const GemmArgs& p, const u16* b, const
             }
         }
     } else {
-        for (int e = tid; e < HG_BN * HG_BK; e += 256) {
+        for (int e = tid; e < BN * HG_BK; e += 256) {
             if (!TB) {
-                int r = e >> 7;
-                int nn = e & 127;
-                bs[r * (HG_BN + HG_PAD) + nn] = hg_elem_b(p, b, o, g, k0 + r, n0 + nn);
+                int r = e / BN;
+                int nn = e % BN;
+                bs[r * (BN + HG_PAD) + nn] = hg_elem_b(p, b, o, g, k0 + r, n0 + nn);
             } else {
                 int r = e >> 5;
                 int kk = e & 31;
@@ -169,90 +187,235 @@ __device__ __forceinline__ void hg_load_b(const GemmArgs& p, const u16* b, const
     }
 }
 
-template <class T, bool BF, bool TA, bool TB>
+// One thread's share of the 16-byte copies of an operand's tiles, for operands whose rows are
+// 16-byte aligned (vecA / vecB): worked out once per batch, so that a tile costs one add and one
+// compare per copy. Chunk i's source for the next tile is src[i] (advanced by `step` elements per
+// tile), its place in a stage is byte offset dst[i], it holds k offset kin[i] of the tile, and
+// inside[i] says whether its row of A (column of B) lies inside the problem.
+template <int CH>
+struct HgCopies {
+    const u16* src[CH];
+    u32 dst[CH];
+    int kin[CH];
+    bool inside[CH];
+    i64 step;
+
+    // Copies tile k0 into the stage at shared address `stage`; zeros past M, N and K.
+    __device__ __forceinline__ void issue(u32 stage, int k0, int K) {
+        bool full = k0 + HG_BK <= K;
+#pragma unroll
+        for (int i = 0; i < CH; i++) {
+            bool ok = inside[i] && (full || k0 + kin[i] < K);
+            cp_async16_s(stage + dst[i], src[i], ok);
+            src[i] += step;
+        }
+    }
+};
+
+template <bool TA>
+__device__ __forceinline__ HgCopies<2> hg_copies_a(const GemmArgs& p, const u16* a, const GemmOffsets& o, int m0) {
+    HgCopies<2> c;
+    int tid = threadIdx.x;
+#pragma unroll
+    for (int i = 0; i < 2; i++) {
+        int ch = tid + i * 256;
+        if (!TA) {  // [m][k]: 4 chunks per row of 32 k
+            int r = ch >> 2;
+            int kc = (ch & 3) * 8;
+            c.inside[i] = m0 + r < p.M;
+            c.src[i] = a + o.a + (i64) (c.inside[i] ? m0 + r : 0) * p.sam + kc;
+            c.dst[i] = (r * (HG_BK + HG_PAD) + kc) * 2;
+            c.kin[i] = kc;
+        } else {  // [k][m]: 16 chunks per row of 128 m
+            int r = ch >> 4;
+            int mc = (ch & 15) * 8;
+            c.inside[i] = m0 + mc < p.M;
+            c.src[i] = a + o.a + (i64) r * p.sak + (c.inside[i] ? m0 + mc : 0);
+            c.dst[i] = (r * (HG_BM + HG_PAD) + mc) * 2;
+            c.kin[i] = r;
+        }
+    }
+    c.step = TA ? (i64) HG_BK * p.sak : HG_BK;
+    return c;
+}
+
+template <bool TB, int BN>
+__device__ __forceinline__ HgCopies<BN / 64> hg_copies_b(const GemmArgs& p, const u16* b, const GemmOffsets& o, int n0) {
+    HgCopies<BN / 64> c;
+    int tid = threadIdx.x;
+#pragma unroll
+    for (int i = 0; i < BN / 64; i++) {
+        int ch = tid + i * 256;
+        if (!TB) {  // [k][n]: BN / 8 chunks per row
+            int r = ch / (BN / 8);
+            int nc = (ch % (BN / 8)) * 8;
+            c.inside[i] = n0 + nc < p.N;
+            c.src[i] = b + o.b + (i64) r * p.sbk + (c.inside[i] ? n0 + nc : 0);
+            c.dst[i] = HG_SA * 2 + (r * (BN + HG_PAD) + nc) * 2;
+            c.kin[i] = r;
+        } else {  // [n][k]: 4 chunks per row of 32 k
+            int r = ch >> 2;
+            int kc = (ch & 3) * 8;
+            c.inside[i] = n0 + r < p.N;
+            c.src[i] = b + o.b + (i64) (c.inside[i] ? n0 + r : 0) * p.sbn + kc;
+            c.dst[i] = HG_SA * 2 + (r * (HG_BK + HG_PAD) + kc) * 2;
+            c.kin[i] = kc;
+        }
+    }
+    c.step = TB ? HG_BK : (i64) HG_BK * p.sbk;
+    return c;
+}
+
+// Byte offsets, within a stage, of the rows this lane hands to ldmatrix for its warp's first A
+// tile (rows wm.., k 0) and first B tile pair (columns wn.., k 0); the other tiles and k steps lie
+// at constant distances from these (hg_frags), so the addresses cost one add each.
+template <bool TA>
+__device__ __forceinline__ u32 hg_lane_a(int wm, int lr, int lj) {
+    return TA ? ((lr + (lj >> 1) * 8) * (HG_BM + HG_PAD) + wm + (lj & 1) * 8) * 2
+              : ((wm + lr + (lj & 1) * 8) * (HG_BK + HG_PAD) + (lj >> 1) * 8) * 2;
+}
+
+template <bool TB, int BN>
+__device__ __forceinline__ u32 hg_lane_b(int wn, int lr, int lj) {
+    return HG_SA * 2 + (TB ? ((wn + lr + (lj >> 1) * 8) * (HG_BK + HG_PAD) + (lj & 1) * 8) * 2
+                           : ((lr + (lj & 1) * 8) * (BN + HG_PAD) + wn + (lj >> 1) * 8) * 2);
+}
+
+// Reads a warp's fragments for k step ks (0 or 16; a constant once unrolled) of the stage at shared
+// address `st`: A for its 64 rows (four 16 x 16 tiles), B for its BN / 4 columns (BN / 64 pairs of
+// 16 x 8 tiles).
+template <bool TA, bool TB, int BN>
+__device__ __forceinline__ void hg_frags(u32 (&af)[4][4], u32 (&bf)[BN / 64][4], u32 st, int ks, u32 laneA, u32 laneB) {
+#pragma unroll
+    for (int mt = 0; mt < 4; mt++) {
+        u32 step = TA ? (ks * (HG_BM + HG_PAD) + mt * 16) * 2 : (mt * 16 * (HG_BK + HG_PAD) + ks) * 2;
+        ldsm_x4<TA>(af[mt], st + laneA + step);
+    }
+#pragma unroll
+    for (int np = 0; np < BN / 64; np++) {
+        u32 step = TB ? (np * 16 * (HG_BK + HG_PAD) + ks) * 2 : (ks * (BN + HG_PAD) + np * 16) * 2;
+        ldsm_x4<!TB>(bf[np], st + laneB + step);
+    }
+}
+
+template <class T, bool BF, bool TA, bool TB, int BN, int STAGES, bool VEC>
 __device__ void hgemm_impl(const GemmArgs& p) {
-    __shared__ __align__(16) u16 sa[2][HG_STAGE];
-    __shared__ __align__(16) u16 sb[2][HG_STAGE];
+    constexpr int NT = BN / 32;  // mma tiles of 8 columns per warp
+    constexpr int KS = HG_BK / 16;  // k steps per tile
+    static_assert(KS % 2 == 0, "the fragment double buffer alternates per k step and must line up per tile");
+    constexpr int SB = hg_sb(BN);
+    constexpr u32 STAGE_BYTES = (HG_SA + SB) * 2;
+    extern __shared__ __align__(16) u16 hg_smem[];
+    // Stage s: A at hg_smem + s * (HG_SA + SB), B right after it.
+    const u32 smem0 = smem_u32(hg_smem);
     const u16* a = (const u16*) p.a;
     const u16* b = (const u16*) p.b;
     int lane = threadIdx.x & 31;
     int warp = threadIdx.x >> 5;
     int wm = (warp >> 2) * 64;
-    int wn = (warp & 3) * 32;
+    int wn = (warp & 3) * (BN / 4);
     int grp = lane >> 2;
     int tig = lane & 3;
     int lj = lane >> 3;
     int lr = lane & 7;
     int m0 = blockIdx.y * HG_BM;
-    int n0 = blockIdx.x * HG_BN;
+    int n0 = blockIdx.x * BN;
     int tiles = (p.K + HG_BK - 1) / HG_BK;
+    const u32 laneA = hg_lane_a<TA>(wm, lr, lj);
+    const u32 laneB = hg_lane_b<TB, BN>(wn, lr, lj);
     for (i64 z = blockIdx.z; z < p.batch; z += gridDim.z) {
         GemmOffsets o = gemm_offsets(p, z);
         int g = (int) z;
-        float acc[4][4][4];
+        float acc[4][NT][4];
 #pragma unroll
         for (int i = 0; i < 4; i++) {
 #pragma unroll
-            for (int j = 0; j < 4; j++) {
+            for (int j = 0; j < NT; j++) {
 #pragma unroll
                 for (int c = 0; c < 4; c++) {
                     acc[i][j][c] = 0.f;
                 }
             }
         }
-        if (tiles > 0) {
-            hg_load_a<TA>(p, a, o, sa[0], m0, 0);
-            hg_load_b<TB>(p, b, o, g, sb[0], n0, 0);
+        // With VEC, both operands are copied 16 bytes at a time by precomputed copies; otherwise
+        // the loaders choose per operand between that and the element path (conv, unaligned).
+        HgCopies<2> ca;
+        HgCopies<BN / 64> cb;
+        if (VEC) {
+            ca = hg_copies_a<TA>(p, a, o, m0);
+            cb = hg_copies_b<TB, BN>(p, b, o, n0);
         }
-        cp_async_commit();
-        for (int t = 0; t < tiles; t++) {
-            int cur = t & 1;
-            if (t + 1 < tiles) {
-                hg_load_a<TA>(p, a, o, sa[cur ^ 1], m0, (t + 1) * HG_BK);
-                hg_load_b<TB>(p, b, o, g, sb[cur ^ 1], n0, (t + 1) * HG_BK);
+        // Prologue: tiles 0 .. STAGES - 2 in flight, one commit group each (empty past the end).
+#pragma unroll
+        for (int s = 0; s < STAGES - 1; s++) {
+            if (s < tiles) {
+                if (VEC) {
+                    ca.issue(smem0 + s * STAGE_BYTES, s * HG_BK, p.K);
+                    cb.issue(smem0 + s * STAGE_BYTES, s * HG_BK, p.K);
+                } else {
+                    u16* st = hg_smem + s * (HG_SA + SB);
+                    hg_load_a<TA>(p, a, o, st, m0, s * HG_BK);
+                    hg_load_b<TB, BN>(p, b, o, g, st + HG_SA, n0, s * HG_BK);
+                }
             }
             cp_async_commit();
-            cp_async_wait1();
-            __syncthreads();
-            const u16* as = sa[cur];
-            const u16* bs = sb[cur];
+        }
+        cp_async_wait<STAGES - 2>();
+        __syncthreads();
+        // Fragments are read one k step of 16 ahead of the mma that uses them, into two register
+        // sets, so that shared-memory latency hides behind the previous step's mma; the step
+        // after a tile's last is the next tile's first, read once the barrier says it landed.
+        u32 af[2][4][4];
+        u32 bf[2][NT / 2][4];
+        if (tiles > 0) {
+            hg_frags<TA, TB, BN>(af[0], bf[0], smem0, 0, laneA, laneB);
+        }
+        for (int t = 0; t < tiles; t++) {
+            u32 as = smem0 + (t % STAGES) * STAGE_BYTES;
 #pragma unroll
-            for (int ks = 0; ks < HG_BK; ks += 16) {
-                u32 af[4][4];
-                u32 bf[2][4];
-#pragma unroll
-                for (int mt = 0; mt < 4; mt++) {
-                    int mb = wm + mt * 16;
-                    if (!TA) {
-                        ldsm_x4<false>(af[mt], as + (mb + lr + (lj & 1) * 8) * (HG_BK + HG_PAD) + ks + (lj >> 1) * 8);
-                    } else {
-                        ldsm_x4<true>(af[mt], as + (ks + lr + (lj >> 1) * 8) * (HG_BM + HG_PAD) + mb + (lj & 1) * 8);
+            for (int kk = 0; kk < KS; kk++) {
+                if (kk == KS - 1) {
+                    // Refill the stage of tile t - 1 (every warp finished reading it before the
+                    // last barrier) with tile t + STAGES - 1; then wait for tile t + 1.
+                    int next = t + STAGES - 1;
+                    if (next < tiles) {
+                        if (VEC) {
+                            ca.issue(smem0 + (next % STAGES) * STAGE_BYTES, next * HG_BK, p.K);
+                            cb.issue(smem0 + (next % STAGES) * STAGE_BYTES, next * HG_BK, p.K);
+                        } else {
+                            u16* st = hg_smem + (next % STAGES) * (HG_SA + SB);
+                            hg_load_a<TA>(p, a, o, st, m0, next * HG_BK);
+                            hg_load_b<TB, BN>(p, b, o, g, st + HG_SA, n0, next * HG_BK);
+                        }
                     }
+                    cp_async_commit();
+                    cp_async_wait<STAGES - 2>();
+                    __syncthreads();
+                    if (t + 1 < tiles) {
+                        hg_frags<TA, TB, BN>(af[(kk + 1) & 1], bf[(kk + 1) & 1], smem0 + ((t + 1) % STAGES) * STAGE_BYTES, 0,
+                                             laneA, laneB);
+                    }
+                } else {
+                    hg_frags<TA, TB, BN>(af[(kk + 1) & 1], bf[(kk + 1) & 1], as, (kk + 1) * 16, laneA, laneB);
                 }
 #pragma unroll
-                for (int np = 0; np < 2; np++) {
-                    int nb = wn + np * 16;
-                    if (!TB) {
-                        ldsm_x4<true>(bf[np], bs + (ks + lr + (lj & 1) * 8) * (HG_BN + HG_PAD) + nb + (lj >> 1) * 8);
-                    } else {
-                        ldsm_x4<false>(bf[np], bs + (nb + lr + (lj >> 1) * 8) * (HG_BK + HG_PAD) + ks + (lj & 1) * 8);
-                    }
-                }
-#pragma unroll
                 for (int mt = 0; mt < 4; mt++) {
 #pragma unroll
-                    for (int nt = 0; nt < 4; nt++) {
-                        const u32* bb = bf[nt >> 1] + (nt & 1) * 2;
-                        mma16816<BF>(acc[mt][nt], af[mt], bb[0], bb[1]);
+                    for (int nt = 0; nt < NT; nt++) {
+                        const u32* bb = bf[kk & 1][nt >> 1] + (nt & 1) * 2;
+                        mma16816<BF>(acc[mt][nt], af[kk & 1][mt], bb[0], bb[1]);
                     }
                 }
             }
-            __syncthreads();
         }
+        // Every copy group done (the trailing ones are empty) and every warp past its last tile
+        // before the next batch's prologue overwrites the stages.
+        cp_async_wait<0>();
+        __syncthreads();
 #pragma unroll
         for (int mt = 0; mt < 4; mt++) {
 #pragma unroll
-            for (int nt = 0; nt < 4; nt++) {
+            for (int nt = 0; nt < NT; nt++) {
 #pragma unroll
                 for (int c = 0; c < 4; c++) {
                     int m = m0 + wm + mt * 16 + grp + (c >> 1) * 8;
@@ -266,8 +429,19 @@ __device__ void hgemm_impl(const GemmArgs& p) {
     }
 }
 
-#define HGEMM_KERNEL(NAME, T, BF, TA, TB) \
-    extern "C" __global__ void __launch_bounds__(256, 2) NAME(const GemmArgs a) { hgemm_impl<T, BF, TA, TB>(a); }
+// The kernels, per dtype and layout: NAME for any operands, and NAME_v for operands copied 16 bytes
+// at a time (vecA and vecB, not conv), which has no element path. Both use 128 x 128 tiles in four
+// stages (80 KiB of shared memory: every GPU from 8.0 on allows it; 8.6 and 8.9 allow 99 KiB).
+// NAME_v runs one block of 186 registers per thread per multiprocessor, NAME two blocks of 128.
+// On an H100 at n = 4096 (src/build/hgemm_probe.cu) NAME_v ran 267 TFLOP/s, NAME 244, two blocks
+// of NAME_v (spilling at 128 registers) 234, and 128 x 256 tiles in three or four stages 231-235.
+#define HGEMM_KERNEL(NAME, T, BF, TA, TB)                                                               \
+    extern "C" __global__ void __launch_bounds__(256, 2) NAME(const GemmArgs a) {                       \
+        hgemm_impl<T, BF, TA, TB, 128, 4, false>(a);                                                   \
+    }                                                                                                  \
+    extern "C" __global__ void __launch_bounds__(256, 1) NAME##_v(const GemmArgs a) {                   \
+        hgemm_impl<T, BF, TA, TB, 128, 4, true>(a);                                                    \
+    }
 
 HGEMM_KERNEL(hgemm_f16_nn, F16T, false, false, false)
 HGEMM_KERNEL(hgemm_f16_nt, F16T, false, false, true)
