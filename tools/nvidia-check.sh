@@ -95,9 +95,11 @@ run() {
     # The CUDA module: its tests (GPU ones required), its benchmark, PyTorch's reference.
     local cuda=("$java" "${vec[@]}" -Xss4m -Daccel.cuda.cache=/tmp/ptx-cache -cp "$dist/cuda/*")
     step "cuda tests" 150 bash -c "cd '$root/backend-cuda' && ACCEL_REQUIRE=cuda $(printf '%q ' "${cuda[@]}") dev.accel.backend.cuda.CudaGpuCheckMain"
-    step "cuda benchmark" 80 "${cuda[@]}" dev.accel.backend.cuda.CudaBenchMain "${GEMM_N:-4096}" "${GEMM_REPS:-20}"
+    # GEMM sizes: n = 4096 for the issue's comparison with cuBLAS, 1024 for the one with Vulkan.
+    local sizes="${GEMM_N:-4096,1024}"
+    step "cuda benchmark" 120 "${cuda[@]}" dev.accel.backend.cuda.CudaBenchMain "$sizes" "${GEMM_REPS:-20}"
     if python3 -c "import sys, torch; sys.exit(0 if torch.cuda.is_available() else 1)" >/dev/null 2>&1; then
-        step "pytorch reference" 40 python3 "$root/backend-cuda/src/build/torch_reference.py" "${GEMM_N:-4096}" "${GEMM_REPS:-20}"
+        step "pytorch reference" 40 python3 "$root/backend-cuda/src/build/torch_reference.py" "${sizes%%,*}" "${GEMM_REPS:-20}"
     else
         echo "PyTorch with CUDA is not installed here: no PyTorch reference measured"
     fi

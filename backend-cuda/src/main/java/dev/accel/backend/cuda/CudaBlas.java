@@ -17,10 +17,10 @@ import java.util.Optional;
 
 /**
  * cuBLAS bound through the foreign function API ({@code libcublas.so.13} or {@code .12}, or the
- * file named by {@code accel.cuda.cublas} / {@code ACCEL_CUDA_CUBLAS}), for comparing this
- * backend's GEMM kernels with NVIDIA's on the same machine and in the same process
- * ({@link CudaDevice} does not route ops through it: see README.md, "cuBLAS"). One handle, on
- * the device's primary context; calls are serialised, as a handle is not thread-safe.
+ * file named by {@code accel.cuda.cublas} / {@code ACCEL_CUDA_CUBLAS}): the device runs the GEMMs
+ * that {@link CudaBlasGemm} can state through it (see README.md, "cuBLAS"), and the benchmark
+ * compares it with this backend's kernels. One handle, on the device's primary context; calls are
+ * serialised, as a handle is not thread-safe.
  */
 @SuppressWarnings("restricted") // binding a native library is the point of this class
 final class CudaBlas implements AutoCloseable {
@@ -29,7 +29,11 @@ final class CudaBlas implements AutoCloseable {
     private static final int R_16F = 2;
     private static final int COMPUTE_32F = 68;
     private static final int GEMM_DEFAULT = -1;
+    private static final int OP_T = 1;
+    private static final int R_32F = 0;
+    private static final int R_16BF = 14;
     private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT;
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG;
     private static final AddressLayout ADDR = ValueLayout.ADDRESS;
 
     private final Path path;
@@ -37,6 +41,9 @@ final class CudaBlas implements AutoCloseable {
     private final MethodHandle setStream;
     private final MethodHandle sgemm;
     private final MethodHandle gemmEx;
+    private final MethodHandle gemmBatched;
+    /** alpha and beta of the backend's calls (float each), reused under this object's lock. */
+    private final MemorySegment scalars;
     private final MemorySegment handle;
     private final Arena arena = Arena.ofShared();
     private boolean closed;
@@ -56,6 +63,9 @@ final class CudaBlas implements AutoCloseable {
                 ADDR, INT, ADDR, ADDR, INT));
         this.gemmEx = handle(linker, lib, "cublasGemmEx", FunctionDescriptor.of(INT, ADDR, INT, INT, INT, INT, INT, ADDR, ADDR, INT,
                 INT, ADDR, INT, INT, ADDR, ADDR, INT, INT, INT, INT));
+        this.gemmBatched = handle(linker, lib, "cublasGemmStridedBatchedEx", FunctionDescriptor.of(INT, ADDR, INT, INT, INT, INT, INT,
+                ADDR, ADDR, INT, INT, LONG, ADDR, INT, INT, LONG, ADDR, ADDR, INT, INT, LONG, INT, INT, INT));
+        this.scalars = arena.allocate(8, 4);
         context.bind();
         MemorySegment h = arena.allocate(ADDR);
         try {
@@ -117,10 +127,58 @@ final class CudaBlas implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code g} (see {@link CudaBlasGemm}) on {@code stream} with the operands at device
+     * addresses {@code a}, {@code b} and {@code y}: cublasGemmStridedBatchedEx with float
+     * accumulation (CUBLAS_COMPUTE_32F; F32 stays F32, no TF32) and beta 0.
+     */
+    synchronized void gemm(long stream, CudaBlasGemm g, long a, long b, long y) {
+        if (closed) {
+            throw new IllegalStateException("cuBLAS handle at " + path + " is closed");
+        }
+        int type = switch (g.dtype()) {
+            case F32 -> R_32F;
+            case F16 -> R_16F;
+            case BF16 -> R_16BF;
+            default -> throw new IllegalArgumentException("cuBLAS GEMM in " + g.dtype());
+        };
+        try {
+            check((int) setStream.invokeExact(handle, MemorySegment.ofAddress(stream)), "cublasSetStream");
+            scalars.set(ValueLayout.JAVA_FLOAT, 0, g.alpha());
+            scalars.set(ValueLayout.JAVA_FLOAT, 4, 0f);
+            check((int) gemmBatched.invokeExact(handle, g.transFirst() ? OP_T : OP_N, g.transSecond() ? OP_T : OP_N, g.m(), g.n(), g.k(),
+                    scalars, MemorySegment.ofAddress(b), type, g.ldFirst(), g.strideFirst(), MemorySegment.ofAddress(a), type, g.ldSecond(),
+                    g.strideSecond(), scalars.asSlice(4), MemorySegment.ofAddress(y), type, g.ldc(), g.strideC(), g.batch(), COMPUTE_32F,
+                    GEMM_DEFAULT), "cublasGemmStridedBatchedEx(" + g + ")");
+        } catch (AccelException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new AccelException("cuBLAS GEMM failed: " + t, t);
+        }
+    }
+
     private void check(int status, String what) {
         if (status != 0) {
-            throw new AccelException(what + " failed: cublasStatus_t " + status + " (cuBLAS at " + path + ")");
+            throw new AccelException(what + " failed: " + statusName(status) + " (cuBLAS at " + path + ")");
         }
+    }
+
+    /** cublasStatus_t's name, as cublas_api.h has it. */
+    static String statusName(int status) {
+        String name = switch (status) {
+            case 0 -> "CUBLAS_STATUS_SUCCESS";
+            case 1 -> "CUBLAS_STATUS_NOT_INITIALIZED";
+            case 3 -> "CUBLAS_STATUS_ALLOC_FAILED";
+            case 7 -> "CUBLAS_STATUS_INVALID_VALUE";
+            case 8 -> "CUBLAS_STATUS_ARCH_MISMATCH";
+            case 11 -> "CUBLAS_STATUS_MAPPING_ERROR";
+            case 13 -> "CUBLAS_STATUS_EXECUTION_FAILED";
+            case 14 -> "CUBLAS_STATUS_INTERNAL_ERROR";
+            case 15 -> "CUBLAS_STATUS_NOT_SUPPORTED";
+            case 16 -> "CUBLAS_STATUS_LICENSE_ERROR";
+            default -> "cublasStatus_t";
+        };
+        return name + " (" + status + ")";
     }
 
     @Override

@@ -18,6 +18,7 @@ import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentSkipListMap;
 import jcuda.driver.CUdevice_attribute;
 import jcuda.driver.CUresult;
@@ -42,11 +43,15 @@ public final class CudaDevice implements Device {
     private final OwnedResources owned = new OwnedResources();
     /** Pinned host ranges: start address to end address. */
     private final ConcurrentSkipListMap<Long, Long> pinned = new ConcurrentSkipListMap<>();
+    private final CudaLibraries libraries;
+    /** cuBLAS, opened on the first GEMM it can run; empty when off or not installed; null until asked. */
+    private Optional<CudaBlas> blas;
     private volatile boolean closed;
     private volatile boolean contextAlive = true;
 
     CudaDevice(int ordinal, CudaLibraries libraries) {
         String id = "cuda:" + ordinal;
+        this.libraries = libraries;
         this.context = new CudaContext(ordinal, id);
         try {
             context.bind();
@@ -55,6 +60,9 @@ public final class CudaDevice implements Device {
             details.put("NVRTC", Nvrtc.locate(libraries).map(Object::toString).orElse("not found (prebuilt kernels only)"));
             details.put("prebuilt kernels", CudaKernelSources.hasFatbins()
                     ? "fat binaries for sm_80, sm_90 (+ PTX compute_90)" : "none (NVRTC compiles every module)");
+            details.put("GEMM library", blasMode().equals("off") ? "off (accel.cuda.blas=off): this backend's kernels"
+                    : CudaBlas.locate(libraries).map(p -> "cuBLAS " + p + " for MatMul and Gemm without C in F32, F16, BF16")
+                    .orElse("cuBLAS not found: this backend's kernels"));
             this.info = new DeviceInfo(id, facts.name(), DeviceKind.GPU, facts.memoryBytes(), facts.integrated(), details);
             this.profile = facts.profile();
             this.events = new CudaEvents(context, id);
@@ -111,6 +119,26 @@ public final class CudaDevice implements Device {
         return modules;
     }
 
+    /** {@code accel.cuda.blas}: "auto" (the default: cuBLAS where installed) or "off". */
+    static String blasMode() {
+        return System.getProperty("accel.cuda.blas", "auto");
+    }
+
+    /**
+     * cuBLAS on this device's context, opened on first use (a handle costs GPU memory and tens of
+     * milliseconds); empty where {@code accel.cuda.blas=off} or cuBLAS is not installed. Read at
+     * each prepare, so the property may change between kernels (the benchmark compares both).
+     */
+    synchronized Optional<CudaBlas> blas() {
+        if (blasMode().equals("off")) {
+            return Optional.empty();
+        }
+        if (blas == null) {
+            blas = CudaBlas.open(this, libraries);
+        }
+        return blas;
+    }
+
     @Override
     public DeviceInfo info() {
         return info;
@@ -164,7 +192,12 @@ public final class CudaDevice implements Device {
         if (!s.runnable()) {
             throw new UnsupportedOpException(info.id() + " cannot run " + spec + ": " + s.reason());
         }
-        CudaKernel k = new CudaKernel(this, spec, CudaOps.plan(spec, facts.arch()));
+        CudaPlan plan = CudaOps.plan(spec, facts.arch());
+        CudaBlasGemm viaBlas = null;
+        if (plan.steps().size() == 1 && plan.steps().getFirst() instanceof CudaPlan.Launch l) {
+            viaBlas = CudaBlasGemm.of(l, spec.inputs().getFirst().dtype()).filter(g -> blas().isPresent()).orElse(null);
+        }
+        CudaKernel k = new CudaKernel(this, spec, plan, viaBlas);
         owned.add(k);
         return k;
     }
@@ -274,6 +307,11 @@ public final class CudaDevice implements Device {
             staging.close();
             modules.close();
             events.close();
+            synchronized (this) {
+                if (blas != null) {
+                    blas.ifPresent(CudaBlas::close);
+                }
+            }
         } catch (Exception e) {
             throw new IllegalStateException("closing " + info.id() + " failed: " + e.getMessage(), e);
         } finally {

@@ -85,6 +85,9 @@ final class CudaFence implements Fence {
         }
     }
 
+    /** How long {@link #await()} polls the event before it blocks in cuEventSynchronize. */
+    static final long SPIN_NANOS = 50_000;
+
     @Override
     public void await() {
         CUevent e;
@@ -99,7 +102,15 @@ final class CudaFence implements Fence {
         int r;
         try {
             device.context().bind();
-            r = JCudaDriver.cuEventSynchronize(e);
+            // Short ops finish within microseconds: poll first (each query is under a
+            // microsecond), and block in the driver only after SPIN_NANOS.
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            do {
+                r = JCudaDriver.cuEventQuery(e);
+            } while (r == CUresult.CUDA_ERROR_NOT_READY && System.nanoTime() < spinUntil);
+            if (r == CUresult.CUDA_ERROR_NOT_READY) {
+                r = JCudaDriver.cuEventSynchronize(e);
+            }
         } finally {
             synchronized (state) {
                 state.waiters--;

@@ -20,12 +20,19 @@ final class CudaKernel implements Kernel {
     private final OpSpec spec;
     private final CudaPlan plan;
     private final CUfunction[] functions;
+    /** The same GEMM as a cuBLAS call, run instead of the plan; null to run the plan. */
+    private final CudaBlasGemm viaBlas;
     private volatile boolean closed;
 
     CudaKernel(CudaDevice device, OpSpec spec, CudaPlan plan) {
+        this(device, spec, plan, null);
+    }
+
+    CudaKernel(CudaDevice device, OpSpec spec, CudaPlan plan, CudaBlasGemm viaBlas) {
         this.device = device;
         this.spec = spec;
         this.plan = plan;
+        this.viaBlas = viaBlas;
         List<CudaPlan.Step> steps = plan.steps();
         this.functions = new CUfunction[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
@@ -53,8 +60,23 @@ final class CudaKernel implements Kernel {
         return closed;
     }
 
+    /** The cuBLAS call this kernel runs instead of its plan, if any. */
+    CudaBlasGemm viaBlas() {
+        return viaBlas;
+    }
+
     /** Queues the plan on {@code stream}; the caller bound the context and checked the buffers. */
-    void enqueue(CUstream stream, CudaBuffer[] in, CudaBuffer[] out) {
+    void enqueue(CudaStreamHandle stream, CudaBuffer[] in, CudaBuffer[] out) {
+        if (viaBlas != null) {
+            CudaRef.Resolver r = ref -> switch (ref.kind()) {
+                case INPUT -> in[ref.index()].address() + ref.byteOffset();
+                case OUTPUT -> out[ref.index()].address() + ref.byteOffset();
+                case SCRATCH, NULL -> throw new IllegalStateException("a cuBLAS GEMM reads " + ref);
+            };
+            device.blas().orElseThrow(() -> new IllegalStateException("cuBLAS was closed under " + this))
+                    .gemm(stream.handle(), viaBlas, r.address(viaBlas.a()), r.address(viaBlas.b()), r.address(viaBlas.y()));
+            return;
+        }
         List<Long> scratchBytes = plan.scratch();
         CudaDevicePtr[] scratch = new CudaDevicePtr[scratchBytes.size()];
         boolean pools = device.facts().memoryPools();
@@ -120,6 +142,6 @@ final class CudaKernel implements Kernel {
 
     @Override
     public String toString() {
-        return "CudaKernel(" + spec + " on " + device.info().id() + ")";
+        return "CudaKernel(" + spec + " on " + device.info().id() + (viaBlas != null ? ", via cuBLAS" : "") + ")";
     }
 }

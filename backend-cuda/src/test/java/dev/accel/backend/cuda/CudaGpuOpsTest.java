@@ -1,19 +1,23 @@
 package dev.accel.backend.cuda;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.accel.hal.DType;
 import dev.accel.hal.HostTensor;
 import dev.accel.hal.Kernel;
 import dev.accel.hal.Queue;
+import dev.accel.hal.TensorType;
 import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.MatMul;
+import dev.accel.hal.op.OpSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.TestInstance;
 
@@ -87,16 +91,47 @@ class CudaGpuOpsTest {
 
     @TestFactory
     Stream<DynamicTest> everyCaseMatchesTheReferenceOnTheGpu() {
-        return gpuCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> {
-            CudaGpu.assume(device);
-            List<HostTensor> in = c.inputs();
-            try (Kernel k = device.prepare(c.spec())) {
-                List<HostTensor> out = CudaGpu.run(device, queue, k, in);
-                assertNull(c.compare(out, c.expected(in)));
-                out.forEach(HostTensor::close);
-            } finally {
-                in.forEach(HostTensor::close);
-            }
-        }));
+        return gpuCases().stream().map(c -> DynamicTest.dynamicTest(c.name(), () -> check(c)));
+    }
+
+    /** The GEMM cases again with cuBLAS off, so that this backend's kernels are checked where cuBLAS took them above. */
+    @TestFactory
+    Stream<DynamicTest> gemmCasesMatchOnThisBackendsKernelsToo() {
+        return gpuCases().stream().filter(c -> c.spec().op() instanceof MatMul || c.spec().op() instanceof Gemm)
+                .map(c -> DynamicTest.dynamicTest(c.name() + "-own-kernel", () -> {
+                    String old = System.getProperty("accel.cuda.blas");
+                    System.setProperty("accel.cuda.blas", "off");
+                    try {
+                        check(c);
+                    } finally {
+                        if (old == null) {
+                            System.clearProperty("accel.cuda.blas");
+                        } else {
+                            System.setProperty("accel.cuda.blas", old);
+                        }
+                    }
+                }));
+    }
+
+    @Test
+    void cublasTakesTheGemmsItCanRunWhereItIsInstalled() {
+        CudaGpu.assume(device);
+        TensorType t = TensorType.of(DType.F16, 256, 256);
+        try (Kernel k = device.prepare(OpSpec.of(new MatMul(), t, t))) {
+            boolean installed = CudaBlas.locate(CudaLibraries.system()).isPresent();
+            assertEquals(installed, ((CudaKernel) k).viaBlas() != null, k + ", cuBLAS installed: " + installed);
+        }
+    }
+
+    private void check(CudaCase c) {
+        CudaGpu.assume(device);
+        List<HostTensor> in = c.inputs();
+        try (Kernel k = device.prepare(c.spec())) {
+            List<HostTensor> out = CudaGpu.run(device, queue, k, in);
+            assertNull(c.compare(out, c.expected(in)), k.toString());
+            out.forEach(HostTensor::close);
+        } finally {
+            in.forEach(HostTensor::close);
+        }
     }
 }

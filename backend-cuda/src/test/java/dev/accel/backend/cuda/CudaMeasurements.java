@@ -31,6 +31,9 @@ final class CudaMeasurements {
         this.device = device;
     }
 
+    /** Untimed runs before each GEMM timing: enough for the JIT to compile the dispatch path. */
+    private static final int WARM_UP = 20;
+
     private static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
@@ -50,10 +53,27 @@ final class CudaMeasurements {
             }
             q.write(h, a);
             q.write(h, b);
-            String kernel = k instanceof CudaKernel ck ? ck.plan().launches().getFirst().function() : "?";
-            double own = time(q, reps, () -> q.dispatch(k, List.of(a, b), List.of(y)));
-            sb.append(String.format("GEMM %s n=%d, accel kernel %s: %.1f GFLOP/s (mean of %d after 2 warm-up runs)%n",
-                    dtype.displayName(), n, kernel, 2.0 * n * n * n / own / 1e9, reps));
+            // This backend's own kernel (cuBLAS off while preparing), then what prepare picks by default.
+            String old = System.getProperty("accel.cuda.blas");
+            System.setProperty("accel.cuda.blas", "off");
+            double own;
+            try (Kernel mine = device.prepare(OpSpec.of(new MatMul(), t, t))) {
+                String kernel = ((CudaKernel) mine).plan().launches().getFirst().function();
+                own = time(q, reps, () -> q.dispatch(mine, List.of(a, b), List.of(y)));
+                sb.append(String.format("GEMM %s n=%d, accel kernel %s: %.1f GFLOP/s (mean of %d after 20 warm-up runs)%n",
+                        dtype.displayName(), n, kernel, 2.0 * n * n * n / own / 1e9, reps));
+            } finally {
+                if (old == null) {
+                    System.clearProperty("accel.cuda.blas");
+                } else {
+                    System.setProperty("accel.cuda.blas", old);
+                }
+            }
+            if (((CudaKernel) k).viaBlas() != null) {
+                double routed = time(q, reps, () -> q.dispatch(k, List.of(a, b), List.of(y)));
+                sb.append(String.format("GEMM %s n=%d, accel MatMul as prepared (cuBLAS route): %.1f GFLOP/s%n", dtype.displayName(), n,
+                        2.0 * n * n * n / routed / 1e9));
+            }
             Optional<CudaBlas> blas = CudaBlas.open(device, CudaLibraries.system());
             if (blas.isEmpty()) {
                 sb.append("GEMM ").append(dtype.displayName()).append(" cuBLAS: not measured (libcublas.so.13 / .12 not found)\n");
@@ -61,8 +81,13 @@ final class CudaMeasurements {
                 try (CudaBlas cublas = blas.get()) {
                     long stream = ((CudaQueue) q).stream().handle();
                     double ref = time(q, reps, () -> cublas.gemm(stream, dtype == DType.F16, n, n, n, addr(a), addr(b), addr(y)));
-                    sb.append(String.format("GEMM %s n=%d, cuBLAS (%s): %.1f GFLOP/s; accel / cuBLAS = %.2f%n", dtype.displayName(), n,
-                            cublas.path(), 2.0 * n * n * n / ref / 1e9, ref / own));
+                    sb.append(String.format("GEMM %s n=%d, cuBLAS called directly (%s): %.1f GFLOP/s; accel kernel / cuBLAS = %.2f%n",
+                            dtype.displayName(), n, cublas.path(), 2.0 * n * n * n / ref / 1e9, ref / own));
+                    if (((CudaKernel) k).viaBlas() != null) {
+                        double routed = time(q, reps, () -> q.dispatch(k, List.of(a, b), List.of(y)));
+                        sb.append(String.format("GEMM %s n=%d, accel MatMul through cuBLAS / cuBLAS called directly = %.2f (timed again)%n",
+                                dtype.displayName(), n, ref / routed));
+                    }
                 }
             }
         }
@@ -75,7 +100,7 @@ final class CudaMeasurements {
 
     /** Mean seconds of one run of {@code work} on {@code q}, timed from the first enqueue to the queue's completion. */
     private static double time(Queue q, int reps, Runnable work) {
-        for (int i = 0; i < 2; i++) {
+        for (int i = 0; i < WARM_UP; i++) {
             work.run();
         }
         q.finish();
@@ -122,6 +147,7 @@ final class CudaMeasurements {
     String launchLatency(int reps) {
         double[] raw = new double[reps];
         double[] hal = new double[reps];
+        StringBuilder sb = new StringBuilder();
         try (Queue q = device.newQueue(); Kernel relu = device.prepare(OpSpec.of(Unary.of(Unary.Kind.RELU), TensorType.of(DType.F32, 1)));
              DeviceBuffer x = device.allocate(TensorType.of(DType.F32, 1)); DeviceBuffer y = device.allocate(TensorType.of(DType.F32, 1))) {
             CudaQueue cq = (CudaQueue) q;
@@ -137,7 +163,21 @@ final class CudaMeasurements {
                     raw[i] = (System.nanoTime() - t0) / 1e3;
                 }
             }
+            double[] polled = new double[reps];
+            for (int i = -100; i < reps; i++) {
+                long t0 = System.nanoTime();
+                CudaErrors.check(JCudaDriver.cuLaunchKernel(empty, 1, 1, 1, 1, 1, 1, 0, cq.stream(), null, null), "cuLaunchKernel");
+                CudaErrors.check(JCudaDriver.cuEventRecord(e, cq.stream()), "cuEventRecord");
+                while (JCudaDriver.cuEventQuery(e) == jcuda.driver.CUresult.CUDA_ERROR_NOT_READY) {
+                    Thread.onSpinWait();
+                }
+                if (i >= 0) {
+                    polled[i] = (System.nanoTime() - t0) / 1e3;
+                }
+            }
             device.events().release(e);
+            sb.append(String.format("empty kernel launch to completion (JCuda launch + event record + cuEventQuery until done): median %.1f us%n",
+                    median(polled)));
             for (int i = -100; i < reps; i++) {
                 long t0 = System.nanoTime();
                 q.dispatch(relu, List.of(x), List.of(y)).await();
@@ -146,7 +186,7 @@ final class CudaMeasurements {
                 }
             }
         }
-        return String.format("empty kernel launch to completion (JCuda launch + event record + event synchronize): median %.1f us%n"
+        return sb + String.format("empty kernel launch to completion (JCuda launch + event record + event synchronize): median %.1f us%n"
                 + "one-element Relu through the hal API (dispatch + Fence.await): median %.1f us (%d runs each after 100 warm-up)%n",
                 median(raw), median(hal), reps);
     }
