@@ -5,7 +5,8 @@
 #
 # Each SOURCE_DIR/<name>.cu becomes OUTPUT_DIR/<name>.fatbin holding SASS for sm_80 and sm_90
 # (which the driver runs as is on every 8.x and 9.x GPU) and PTX for compute_90 (which the
-# driver compiles just in time for newer GPUs). The backend loads these first and falls back to
+# driver compiles just in time for newer GPUs); a source whose name ends in 90 (Hopper-only
+# instructions) holds SASS for sm_90a alone. The backend loads these first and falls back to
 # NVRTC at run time when they do not fit the GPU or the driver (see README.md).
 #
 # Without nvcc on the PATH (or at $CUDA_HOME/bin/nvcc) this prints why and exits 0: the jar then
@@ -53,10 +54,13 @@ jobs="$(nproc 2>/dev/null || echo 2)"
 printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
     cu="$1"; out="$2"; src="$3"; nvcc="$4"
     name="$(basename "$cu" .cu)"
-    "$nvcc" -fatbin -std=c++17 -I "$src" \
-        -gencode arch=compute_80,code=sm_80 \
-        -gencode arch=compute_90,code=sm_90 \
-        -gencode arch=compute_90,code=compute_90 \
+    if [[ "$name" == *90 ]]; then
+        # Hopper-only kernels (wgmma): SASS for sm_90a, which runs on compute capability 9.0 alone.
+        targets=(-gencode arch=compute_90a,code=sm_90a)
+    else
+        targets=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90)
+    fi
+    "$nvcc" -fatbin -std=c++17 -I "$src" "${targets[@]}" \
         -o "$out/$name.fatbin.tmp" "$cu" && mv "$out/$name.fatbin.tmp" "$out/$name.fatbin"
 ' _ {} "$out" "$src" "$nvcc"
 echo "[backend-cuda] prebuilt kernels written to $out"

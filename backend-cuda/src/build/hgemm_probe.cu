@@ -1,7 +1,7 @@
 // Times tile and pipeline variants of the tensor-core GEMM (hgemm.cu) against cuBLAS, for tuning on
 // a GPU machine (nvcc and the driver; no JDK needed). Not part of the build; run it as
 //
-//   nvcc -O3 -arch=sm_90 -I backend-cuda/src/main/resources/dev/accel/backend/cuda/kernels \
+//   nvcc -O3 -gencode arch=compute_90a,code=sm_90a -I backend-cuda/src/main/resources/dev/accel/backend/cuda/kernels \
 //        backend-cuda/src/build/hgemm_probe.cu -ldl -o /tmp/hgemm_probe && /tmp/hgemm_probe [n] [reps]
 //
 // cuBLAS is opened at run time (libcublas.so.13, else .12), so that building needs no cuBLAS headers.
@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "hgemm.cu"
+#include "hgemm90.cu"
 
 #define CHECK(x)                                                                            \
     do {                                                                                    \
@@ -33,6 +34,11 @@
 template <int BN, int STAGES, int MINB, bool VEC>
 __global__ void __launch_bounds__(256, MINB) probe_kernel(const GemmArgs a) {
     hgemm_impl<F16T, false, false, false, BN, STAGES, VEC>(a);
+}
+
+template <int BN, int STAGES>
+__global__ void __launch_bounds__(256, 1) wgmma_kernel(const GemmArgs a) {
+    hgemm90_impl<F16T, false, BN, STAGES>(a);
 }
 
 static float half_to_float(u16 h) {
@@ -55,7 +61,7 @@ struct Variant {
     const char* name;
     void (*kernel)(const GemmArgs);
     int bn;
-    int stages;
+    int smem;
 };
 
 static int shared_bytes(int bn, int stages) {
@@ -142,15 +148,13 @@ int main(int argc, char** argv) {
     p.vecA = p.vecB = 1;
 
     Variant variants[] = {
-        {"128x128, 4 stages, general loaders", probe_kernel<128, 4, 2, false>, 128, 4},
-        {"128x128, 4 stages, vector copies", probe_kernel<128, 4, 2, true>, 128, 4},
-        {"128x128, 3 stages, vector copies", probe_kernel<128, 3, 2, true>, 128, 3},
-        {"128x128, 4 stages, vector, 1 block bound", probe_kernel<128, 4, 1, true>, 128, 4},
-        {"128x256, 3 stages, vector copies", probe_kernel<256, 3, 1, true>, 256, 3},
-        {"128x256, 4 stages, vector copies", probe_kernel<256, 4, 1, true>, 256, 4},
+        {"mma.sync 128x128, 4 stages (hgemm _v)", probe_kernel<128, 4, 1, true>, 128, shared_bytes(128, 4)},
+        {"wgmma 128x128x64, 4 stages", wgmma_kernel<128, 4>, 128, h9_shared_bytes(128, 4)},
+        {"wgmma 128x128x64, 5 stages", wgmma_kernel<128, 5>, 128, h9_shared_bytes(128, 5)},
+        {"wgmma 128x256x64, 4 stages (hgemm90)", wgmma_kernel<256, 4>, 256, h9_shared_bytes(256, 4)},
     };
     for (const Variant& v : variants) {
-        int smem = shared_bytes(v.bn, v.stages);
+        int smem = v.smem;
         CHECK(cudaFuncSetAttribute(v.kernel, cudaFuncAttributeMaxDynamicSharedMemorySize, smem));
         cudaFuncAttributes attr;
         CHECK(cudaFuncGetAttributes(&attr, v.kernel));

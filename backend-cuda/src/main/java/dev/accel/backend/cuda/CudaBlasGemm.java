@@ -39,7 +39,7 @@ record CudaBlasGemm(boolean transFirst, boolean transSecond, int m, int n, int k
     /** The cuBLAS call that does what launch {@code l} of a GEMM plan in {@code dtype} does, if there is one. */
     static Optional<CudaBlasGemm> of(CudaPlan.Launch l, DType dtype) {
         boolean ownKernel = (dtype == DType.F32 && l.function().equals("sgemm_f32"))
-                || ((dtype == DType.F16 || dtype == DType.BF16) && l.function().startsWith("hgemm_"));
+                || ((dtype == DType.F16 || dtype == DType.BF16) && l.function().startsWith("hgemm"));
         if (!ownKernel) {
             return Optional.empty();
         }

@@ -66,7 +66,9 @@ record CudaFacts(String name, CudaArch arch, int multiprocessors, int clockKHz, 
         d.put("shared memory per block (opt-in)", (maxSharedOptIn >> 10) + " KiB");
         d.put("stream-ordered allocator", String.valueOf(memoryPools));
         d.put("driver CUDA version", driverVersion);
-        d.put("tensor-core GEMM (F16, BF16)", arch.tensorCores() ? "mma.sync m16n8k16" : "no (compute capability < 8.0)");
+        d.put("tensor-core GEMM (F16, BF16)", arch.equals(CudaArch.SM90)
+                ? "wgmma m64n128k16 (row-major operands), mma.sync m16n8k16 (other layouts, convolution)"
+                : arch.tensorCores() ? "mma.sync m16n8k16" : "no (compute capability < 8.0)");
         d.put("8-bit GEMM", arch.dp4a() ? "dp4a" : "no (compute capability < 6.1)");
         return d;
     }

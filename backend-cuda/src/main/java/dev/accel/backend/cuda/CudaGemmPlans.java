@@ -127,9 +127,19 @@ final class CudaGemmPlans {
         return 4 * 2 * tile * 2;
     }
 
+    /**
+     * Dynamic shared memory of the Hopper kernels (hgemm90.cu): five stages of a 128 x 64 tile of
+     * A and a 64 x 128 tile of B, plus 1024 bytes to align the swizzled stages.
+     */
+    static int hgemm90SharedBytes() {
+        return 5 * (128 * 64 + 64 * 128) * 2 + 1024;
+    }
+
     /** Adds the launch of GEMM kernel {@code k} (module, function) over an M x N problem and {@code gz} batches. */
     private static void gemmGrid(CudaPlan p, String[] k, int m, int n, int gz, CudaArgs args) {
-        if (k[0].equals("hgemm")) {
+        if (k[0].equals("hgemm90")) {
+            p.grid(k[0], k[1], (n + 127) / 128, (m + 127) / 128, gz, 256, hgemm90SharedBytes(), args);
+        } else if (k[0].equals("hgemm")) {
             p.grid(k[0], k[1], (n + 127) / 128, (m + 127) / 128, gz, 256, hgemmSharedBytes(), args);
         } else {
             p.grid(k[0], k[1], (n + 127) / 128, (m + 127) / 128, gz, 256, args);
@@ -149,6 +159,10 @@ final class CudaGemmPlans {
         boolean[] l = tensorCoreLayout(pr, conv);
         b.bool("vecA", l[2]).bool("vecB", l[3]);
         String layout = (l[0] ? "t" : "n") + (l[1] ? "t" : "n");
+        // Hopper (9.0), row-major A and B copied 16 bytes at a time: warpgroup MMA (wgmma).
+        if (arch.equals(CudaArch.SM90) && !l[0] && !l[1] && l[2] && l[3]) {
+            return new String[] {"hgemm90", "hgemm90" + suffix(dtype) + "_nn"};
+        }
         // Both operands copied 16 bytes at a time: the kernel without the element path.
         String vector = l[2] && l[3] ? "_v" : "";
         return new String[] {"hgemm", "hgemm" + suffix(dtype) + "_" + layout + vector};

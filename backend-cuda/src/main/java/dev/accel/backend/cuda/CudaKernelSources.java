@@ -17,7 +17,7 @@ import java.util.Optional;
 final class CudaKernelSources {
     static final String FOLDER = "/dev/accel/backend/cuda/kernels/";
     /** Every module, by the base name of its .cu file. */
-    static final List<String> MODULES = List.of("elementwise", "layout", "reduce", "sgemm", "hgemm", "igemm", "attention");
+    static final List<String> MODULES = List.of("elementwise", "layout", "reduce", "sgemm", "hgemm", "hgemm90", "igemm", "attention");
     /** Every header the modules include. */
     static final List<String> HEADERS = List.of("common.cuh", "gemm.cuh");
 
@@ -39,6 +39,11 @@ final class CudaKernelSources {
     }
 
     /** True when the build packed fat binaries (it had nvcc). */
+    /** Whether a module uses Hopper-only instructions (wgmma): its name ends in 90; built for sm_90a alone. */
+    static boolean hopperOnly(String module) {
+        return module.endsWith("90");
+    }
+
     static boolean hasFatbins() {
         return CudaKernelSources.class.getResource(FOLDER + MODULES.getFirst() + ".fatbin") != null;
     }

@@ -108,7 +108,8 @@ final class CudaModules {
                 CUmodule m = new CUmodule();
                 int r = JCudaDriver.cuModuleLoadData(m, fat.get());
                 if (r == 0) {
-                    origins.put(module, "prebuilt fat binary (SASS sm_80, sm_90; PTX compute_90)");
+                    origins.put(module, CudaKernelSources.hopperOnly(module) ? "prebuilt fat binary (SASS sm_90a)"
+                            : "prebuilt fat binary (SASS sm_80, sm_90; PTX compute_90)");
                     return m;
                 }
                 if (!CudaErrors.binaryMismatch(r)) {
@@ -124,7 +125,9 @@ final class CudaModules {
             }
         }
         Nvrtc compiler = compiler(module, tried);
-        List<String> options = List.of("--gpu-architecture=" + arch.compute(), "--std=c++17");
+        // Hopper-only modules need the architecture-specific target (wgmma exists only in sm_90a).
+        String target = CudaKernelSources.hopperOnly(module) ? arch.compute() + "a" : arch.compute();
+        List<String> options = List.of("--gpu-architecture=" + target, "--std=c++17");
         String ptx = compileCached(compiler, module, options);
         CUmodule m = new CUmodule();
         byte[] image = (ptx + "\0").getBytes(StandardCharsets.US_ASCII);
@@ -134,7 +137,7 @@ final class CudaModules {
                     + CudaDriver.driverVersion() + "): use an NVRTC no newer than the driver, via -Daccel.cuda.nvrtc" : "";
             throw CudaErrors.exception(r, "cuModuleLoadData of the NVRTC-compiled " + module + " on " + device.info().id() + hint);
         }
-        origins.put(module, "NVRTC " + compiler.version() + " (" + arch.compute() + ", " + compiler.path() + ")");
+        origins.put(module, "NVRTC " + compiler.version() + " (" + target + ", " + compiler.path() + ")");
         return m;
     }
 

@@ -5,7 +5,7 @@ import dev.accel.hal.DType;
 /**
  * The GPU measurements for issue 6, printed: SGEMM and FP16 GEMM at n = 4096 (this backend's
  * kernels, and cuBLAS in the same process when installed), pinned and pageable transfer
- * bandwidth, and launch-to-completion latency. Run by gpu-check.sh; prints only what it measured.
+ * bandwidth, and launch-to-completion latency. Run by tools/nvidia-check.sh; prints only what it measured.
  *
  * <p>Arguments: {@code [n[,n...]] [gemm reps]}, default 4096 and 20.
  */

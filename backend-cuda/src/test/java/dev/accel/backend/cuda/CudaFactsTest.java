@@ -19,7 +19,8 @@ class CudaFactsTest {
         assertEquals(2 * 2.619e9 * 640, p.memoryBandwidth(), 1e6);
         assertFalse(p.measured());
         assertEquals("9.0", h100.details().get("compute capability"));
-        assertEquals("mma.sync m16n8k16", h100.details().get("tensor-core GEMM (F16, BF16)"));
+        assertEquals("wgmma m64n128k16 (row-major operands), mma.sync m16n8k16 (other layouts, convolution)",
+                h100.details().get("tensor-core GEMM (F16, BF16)"));
     }
 
     @Test
@@ -28,6 +29,7 @@ class CudaFactsTest {
                 163 << 10, true, "12.8");
         assertEquals(108 * 64 * 2 * 1.41e9, a100.profile().peak(DType.F32), 1e6);
         assertEquals(108 * 2048 * 1.41e9, a100.profile().peak(DType.F16), 1e6);
+        assertEquals("mma.sync m16n8k16", a100.details().get("tensor-core GEMM (F16, BF16)"));
         CudaFacts t4 = new CudaFacts("T4", new CudaArch(7, 5), 40, 1_590_000, 5_001_000, 256, 4 << 20, 15L << 30, false, 64 << 10,
                 true, "12.8");
         assertEquals(t4.profile().peak(DType.F32), t4.profile().peak(DType.BF16), 1e6);

@@ -12,7 +12,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
  * Runs this module's tests (the GPU ones included) without Maven, for machines that have a GPU
- * but no network: gpu-check.sh runs it with the jars it carries. Prints JUnit's summary and every
+ * but no network: tools/nvidia-check.sh runs it with the jars it carries. Prints JUnit's summary and every
  * failure; exits 1 when a test failed, 2 when none ran.
  */
 public final class CudaGpuCheckMain {

@@ -61,7 +61,7 @@ final class CudaKernelModel {
             softmax(e, a, t);
         } else if (fn.startsWith("layernorm_")) {
             layerNorm(e, a, t);
-        } else if (fn.startsWith("sgemm_") || fn.startsWith("hgemm_")) {
+        } else if (fn.startsWith("sgemm_") || fn.startsWith("hgemm_") || fn.startsWith("hgemm90_")) {
             CudaGemmModel.gemm(e, a, t);
         } else if (fn.startsWith("conv_direct_")) {
             CudaGemmModel.convDirect(e, a, t);

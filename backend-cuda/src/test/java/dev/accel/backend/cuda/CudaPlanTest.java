@@ -57,7 +57,8 @@ class CudaPlanTest {
     void halfMatMulRunsOnTensorCoresFrom80AndOnCudaCoresBefore() {
         OpSpec spec = OpSpec.of(new MatMul(), t(DType.F16, 256, 64), t(DType.F16, 64, 128));
         CudaPlan.Launch l = only(spec, CudaArch.SM90);
-        assertEquals("hgemm.hgemm_f16_nn_v", l.module() + "." + l.function());
+        assertEquals("hgemm90.hgemm90_f16_nn", l.module() + "." + l.function(), "Hopper: wgmma");
+        assertEquals("hgemm.hgemm_f16_nn_v", only(spec, new CudaArch(8, 0)).module() + "." + only(spec, new CudaArch(8, 0)).function());
         assertEquals(1, l.args().getInt("vecA"));
         assertEquals(1, l.args().getInt("vecB"));
         assertEquals(List.of(1, 2, 1, 256), List.of(l.gridX(), l.gridY(), l.gridZ(), l.block()));
@@ -69,13 +70,24 @@ class CudaPlanTest {
     }
 
     @Test
-    void alignedHalfOperandsTakeTheVectorKernelWithItsSharedMemory() {
-        CudaPlan.Launch v = only(OpSpec.of(new MatMul(), t(DType.F16, 4096, 4096), t(DType.F16, 4096, 4096)), CudaArch.SM90);
+    void alignedHalfOperandsTakeTheVectorKernelOrOnHopperWgmmaWithTheirSharedMemory() {
+        OpSpec big = OpSpec.of(new MatMul(), t(DType.F16, 4096, 4096), t(DType.F16, 4096, 4096));
+        CudaPlan.Launch v = only(big, new CudaArch(8, 6));
         assertEquals("hgemm_f16_nn_v", v.function());
         assertEquals(List.of(32, 32, 1), List.of(v.gridX(), v.gridY(), v.gridZ()));
         // Four stages of A and B, each the larger of 128 x (32 + 8) and 32 x (128 + 8) halves.
         assertEquals(4 * (5120 + 5120) * 2, v.sharedBytes());
         assertTrue(v.sharedBytes() <= 99 << 10, "fits the 99 KiB per block of compute capability 8.6 and 8.9");
+        CudaPlan.Launch h = only(big, CudaArch.SM90);
+        assertEquals("hgemm90.hgemm90_f16_nn", h.module() + "." + h.function());
+        assertEquals(List.of(32, 32, 1), List.of(h.gridX(), h.gridY(), h.gridZ()));
+        // Five stages of 128 x 64 and 64 x 128 halves, and 1 KiB to align them to the swizzle pattern.
+        assertEquals(5 * 32768 + 1024, h.sharedBytes());
+        assertTrue(h.sharedBytes() <= 227 << 10, "fits the 227 KiB per block of compute capability 9.0");
+        OpSpec bf = OpSpec.of(new MatMul(), t(DType.BF16, 2, 64, 40), t(DType.BF16, 40, 72));
+        assertEquals("hgemm90_bf16_nn", only(bf, CudaArch.SM90).function());
+        OpSpec transposed = OpSpec.of(new Gemm(1, 0, true, false), t(DType.F16, 64, 48), t(DType.F16, 64, 40));
+        assertEquals("hgemm_f16_tn_v", only(transposed, CudaArch.SM90).function(), "wgmma here takes row-major A and B only");
         OpSpec conv = OpSpec.of(Conv2d.of(1, 1, 1), t(DType.F16, 1, 8, 7, 7), t(DType.F16, 32, 8, 3, 3));
         assertEquals("hgemm_f16_nn", only(conv, CudaArch.SM90).function(), "the implicit im2col needs the element path");
         assertEquals(0, only(OpSpec.of(new MatMul(), t(DType.F32, 4096, 4096), t(DType.F32, 4096, 4096)), CudaArch.SM90).sharedBytes(),
