@@ -6,13 +6,13 @@
 #                                   # then puts in .dist/ a small Java runtime (as a .tgz), the CLI's
 #                                   # jars (less ONNX Runtime, OpenBLAS and JMH, which it only needs
 #                                   # for `accel bench cpu`), the CUDA module's test jars, and in .gl/
-#                                   # the Vulkan loader's Debian package (libvulkan1)
+#                                   # the Debian packages of the Vulkan loader and GL dispatch (libglvnd)
 #   tools/nvidia-check.sh run       # on the GPU machine, with .dist and .gl carried there
 #
 # `run` unpacks the runtime and the loader, then prints: the machine (nvidia-smi), accel devices, the
 # CUDA module's tests with ACCEL_REQUIRE=cuda (GPU tests fail rather than skip), its benchmark and
-# PyTorch's reference (backend-cuda/gpu-check.sh does those), the conformance suite on cuda:0 and on
-# every Vulkan device, and VulkanBench (GEMM at n = 1024, one-dispatch submit latency). Each step has
+# PyTorch's reference, the conformance suite on cuda:0 and on vulkan:0, VulkanBench (GEMM at
+# n = 1024, one-dispatch submit latency) and `accel demo` (the main job). Each step has
 # a time limit so that one hang does not take the rest. With $OUT set (the device runner's output
 # folder) the log and the conformance reports land there too.
 set -uo pipefail
@@ -105,7 +105,15 @@ run() {
     fi
     step "conformance cuda:0" 100 env ACCEL_REQUIRE=cuda "${cli[@]}" conformance --device cuda:0 --out "$out"
     step "conformance vulkan:0" 100 env ACCEL_REQUIRE=vulkan "${cli[@]}" conformance --device vulkan:0 --out "$out"
+    # The device runner returns no file with ':' in its name: copy the reports to cuda_0.md etc., and
+    # print the cases each device could not run, with the reasons.
+    for f in "$out"/*:*; do
+        [[ -e "$f" ]] && cp "$f" "${f//:/_}"
+    done
+    grep -H "unsupported: " "$out"/*_0.md 2>/dev/null | head -40
     step "vulkan bench" 40 "$java" "${vec[@]}" -cp "$dist/cli/*" dev.accel.backend.vulkan.VulkanBench 1024 10
+    # The main job: discover every device, plan the demo models across them, run, print plan and timings.
+    step "accel demo" 180 "${cli[@]}" demo
     echo "== nvidia-check: ${#failed[@]} step(s) failed${failed:+: ${failed[*]}}"
     [[ ${#failed[@]} -eq 0 ]]
 }

@@ -178,6 +178,19 @@ final class CudaMeasurements {
             device.events().release(e);
             sb.append(String.format("empty kernel launch to completion (JCuda launch + event record + cuEventQuery until done): median %.1f us%n",
                     median(polled)));
+            double[] stream = new double[reps];
+            for (int i = -100; i < reps; i++) {
+                long t0 = System.nanoTime();
+                CudaErrors.check(JCudaDriver.cuLaunchKernel(empty, 1, 1, 1, 1, 1, 1, 0, cq.stream(), null, null), "cuLaunchKernel");
+                while (JCudaDriver.cuStreamQuery(cq.stream()) == jcuda.driver.CUresult.CUDA_ERROR_NOT_READY) {
+                    Thread.onSpinWait();
+                }
+                if (i >= 0) {
+                    stream[i] = (System.nanoTime() - t0) / 1e3;
+                }
+            }
+            sb.append(String.format("empty kernel launch to completion (JCuda launch + cuStreamQuery until done): median %.1f us%n",
+                    median(stream)));
             for (int i = -100; i < reps; i++) {
                 long t0 = System.nanoTime();
                 q.dispatch(relu, List.of(x), List.of(y)).await();
