@@ -1,5 +1,7 @@
 package dev.accel.backend.vulkan;
 
+import static org.lwjgl.vulkan.VK10.VK_PHYSICAL_DEVICE_TYPE_CPU;
+
 import dev.accel.hal.DType;
 import dev.accel.hal.Shape;
 import dev.accel.hal.TensorType;
@@ -18,16 +20,42 @@ import java.util.Map;
  */
 final class VulkanLinalg {
     /**
-     * Work-group shape and register tile: 16 x 16 invocations computing 8 x 8 outputs each (a 128 x
-     * 128 tile of Y), K slices of 16, 16 KiB of shared memory. On lavapipe this measured 6.2 GFLOP/s
-     * at n = 1024 against 2.5 for 4 x 4 outputs per invocation (VulkanBench); it is also the usual
-     * large-matrix SGEMM shape on NVIDIA GPUs. The system properties override it for tuning.
+     * A GEMM dispatch's work-group shape (WX x WY invocations), register tile (TM x TN outputs per
+     * invocation) and K slice (BK, double buffered in shared memory).
      */
-    static final int WX = Integer.getInteger("accel.vulkan.gemm.wx", 16);
-    static final int WY = Integer.getInteger("accel.vulkan.gemm.wy", 16);
-    static final int TM = Integer.getInteger("accel.vulkan.gemm.tm", 8);
-    static final int TN = Integer.getInteger("accel.vulkan.gemm.tn", 8);
-    static final int BK = Integer.getInteger("accel.vulkan.gemm.bk", 16);
+    record Tile(int wx, int wy, int tm, int tn, int bk) {
+        int sharedBytes() {
+            return 2 * bk * (wy * tm + wx * tn) * 4;
+        }
+    }
+
+    /** For tests: the tile every GEMM gets, whatever the device; null to choose per device. */
+    static volatile Tile override;
+
+    /**
+     * The tile for an M x N problem of {@code batches} on a device: 16 x 16 invocations of 8 x 8
+     * outputs (128 x 128 per work group), as on every device; K slices of 16 on a CPU device and 8
+     * on a GPU; and on a GPU, 4 x 4 outputs (64 x 64) when 128 x 128 tiles would give fewer than
+     * 256 work groups, too few to fill a large GPU. Measured with VulkanBench: lavapipe at n = 1024,
+     * K slices of 16 5.9-6.1 GFLOP/s, of 8 5.3; H100 at n = 4096, 21.4 and 26.2 TFLOP/s; H100 at
+     * n = 1024 (64 groups of 128 x 128) 6.5-6.8 with either. The accel.vulkan.gemm.* system
+     * properties (wx, wy, tm, tn, bk) override the choice for tuning.
+     */
+    static Tile tile(VulkanFeatures f, long m, long n, long batches) {
+        Tile t = override;
+        if (t != null) {
+            return t;
+        }
+        boolean gpu = f.deviceType() != VK_PHYSICAL_DEVICE_TYPE_CPU;
+        int out = 8;
+        if (gpu && ((m + 127) / 128) * ((n + 127) / 128) * batches < 256) {
+            out = 4;
+        }
+        return new Tile(Integer.getInteger("accel.vulkan.gemm.wx", 16), Integer.getInteger("accel.vulkan.gemm.wy", 16),
+                Integer.getInteger("accel.vulkan.gemm.tm", out), Integer.getInteger("accel.vulkan.gemm.tn", out),
+                Integer.getInteger("accel.vulkan.gemm.bk", gpu ? 8 : 16));
+    }
+
     private static final int MAX_BATCH_RANK = 4;
     private static final int F_TRANS_A = 1;
     private static final int F_TRANS_B = 2;
@@ -84,15 +112,16 @@ final class VulkanLinalg {
         if (g.m() == 0 || g.n() == 0 || g.batches() == 0) {
             return;
         }
-        int gx = (int) ((g.n() + (long) WX * TN - 1) / ((long) WX * TN));
-        int gy = (int) ((g.m() + (long) WY * TM - 1) / ((long) WY * TM));
+        Tile t = tile(b.features, g.m(), g.n(), g.batches());
+        int gx = (int) ((g.n() + (long) t.wx() * t.tn() - 1) / ((long) t.wx() * t.tn()));
+        int gy = (int) ((g.m() + (long) t.wy() * t.tm() - 1) / ((long) t.wy() * t.tm()));
         int gz = (int) Math.min(VulkanPlanBuilder.MAX_GROUPS, g.batches());
-        int shared = BK * (WY * TM + WX * TN) * 4;
-        if (shared > b.features.maxSharedMemory() || WX * WY > b.features.maxInvocations()) {
-            VulkanPlanBuilder.unsupported("the GEMM tile needs " + shared + " bytes of shared memory and " + (WX * WY)
+        int shared = t.sharedBytes();
+        if (shared > b.features.maxSharedMemory() || t.wx() * t.wy() > b.features.maxInvocations()) {
+            VulkanPlanBuilder.unsupported("the GEMM tile needs " + shared + " bytes of shared memory and " + (t.wx() * t.wy())
                     + " invocations; the device allows " + b.features.maxSharedMemory() + " and " + b.features.maxInvocations());
         }
-        b.dispatch("gemm", defines, new int[] {WX, WY, 1, TM, TN, BK}, push, gx, gy, gz, bound);
+        b.dispatch("gemm", defines, new int[] {t.wx(), t.wy(), 1, t.tm(), t.tn(), t.bk()}, push, gx, gy, gz, bound);
     }
 
     static void matMul(VulkanPlanBuilder b) {

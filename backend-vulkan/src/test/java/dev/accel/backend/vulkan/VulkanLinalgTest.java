@@ -70,6 +70,22 @@ class VulkanLinalgTest extends VulkanTestSupport {
         }
     }
 
+    /** The tiles a GPU gets (64 x 64 and 128 x 128 outputs, K slices of 8), run here on whatever device this is. */
+    @Test
+    void gpuTilesComputeTheSame() {
+        for (VulkanLinalg.Tile t : new VulkanLinalg.Tile[] {new VulkanLinalg.Tile(16, 16, 4, 4, 8), new VulkanLinalg.Tile(16, 16, 8, 8, 8)}) {
+            VulkanLinalg.override = t;
+            try {
+                matMulShapes();
+                gemmTransposesAlphaBetaAndBias();
+            } catch (AssertionError e) {
+                throw new AssertionError("with tile " + t + ": " + e.getMessage(), e);
+            } finally {
+                VulkanLinalg.override = null;
+            }
+        }
+    }
+
     /** Accumulated rounding grows with K; float32 accumulation keeps half types to output rounding. */
     static Tol tolFor(DType dt, int k) {
         Tol t = Tol.of(dt);

@@ -1,6 +1,9 @@
 // Batched matrix multiply, tiled through shared memory: each work group computes a BM x BN tile
 // of Y (BM = local size y * TM, BN = local size x * TN), staging BK-deep slices of A and B in
-// shared memory; each invocation accumulates a TM x TN block in registers.
+// shared memory; each invocation accumulates a TM x TN block in registers. The slices are double
+// buffered: an invocation reads its share of slice s + 1 from memory into registers before it
+// multiplies slice s, and stores it to the other buffer afterwards, so memory latency overlaps
+// the arithmetic and one barrier per slice suffices.
 // Float mode: Y = alpha * op(A) op(B) [+ beta * C]. INT_MODE: int32 accumulation of
 // (A - a_zero_point)(B - b_zero_point), stored as int32 or, with QLINEAR, requantized.
 // Batches run along z; bdims / bsa / bsb map a batch index to A's and B's element offsets.
@@ -40,8 +43,8 @@ layout(push_constant) uniform PC {
 #define ACC float
 #endif
 
-shared ACC As[BK * BM];
-shared ACC Bs[BK * BN];
+shared ACC As[2 * BK * BM];
+shared ACC Bs[2 * BK * BN];
 
 ACC loadA(uint idx) {
 #ifdef INT_MODE
@@ -94,38 +97,72 @@ void main() {
             acc[q] = ACC(0);
         }
 
+        // This invocation's elements of a slice: A's e = tid, tid + T, ... below BM * BK, B's alike.
+        const uint LA = (BM * BK + WX * WY - 1u) / (WX * WY);
+        const uint LB = (BN * BK + WX * WY - 1u) / (WX * WY);
+        ACC na[LA];
+        ACC nb[LB];
+        // Slice k0 into registers: element e of A is (mm, kk) of the tile, stored at As[kk * BM + mm].
+        #define LOAD_SLICE(k0)                                                                  \
+            for (uint r = 0u; r < LA; r++) {                                                    \
+                uint e = tid + r * T;                                                           \
+                uint mm = transA ? e % BM : e / BK;                                             \
+                uint kk = transA ? e / BM : e % BK;                                             \
+                uint m = m0 + mm;                                                               \
+                uint k = (k0) + kk;                                                             \
+                na[r] = ACC(0);                                                                 \
+                if (e < BM * BK && m < pc.M && k < pc.K) {                                      \
+                    na[r] = loadA(abase + (transA ? k * pc.M + m : m * pc.K + k));              \
+                }                                                                               \
+            }                                                                                   \
+            for (uint r = 0u; r < LB; r++) {                                                    \
+                uint e = tid + r * T;                                                           \
+                uint nn = transB ? e / BK : e % BN;                                             \
+                uint kk = transB ? e % BK : e / BN;                                             \
+                uint n = n0 + nn;                                                               \
+                uint k = (k0) + kk;                                                             \
+                nb[r] = ACC(0);                                                                 \
+                if (e < BN * BK && n < pc.N && k < pc.K) {                                      \
+                    nb[r] = loadB(bbase + (transB ? n * pc.K + k : k * pc.N + n), n);           \
+                }                                                                               \
+            }
+        #define STORE_SLICE(buf)                                                                \
+            for (uint r = 0u; r < LA; r++) {                                                    \
+                uint e = tid + r * T;                                                           \
+                if (e < BM * BK) {                                                              \
+                    uint mm = transA ? e % BM : e / BK;                                         \
+                    uint kk = transA ? e / BM : e % BK;                                         \
+                    As[(buf) * BK * BM + kk * BM + mm] = na[r];                                 \
+                }                                                                               \
+            }                                                                                   \
+            for (uint r = 0u; r < LB; r++) {                                                    \
+                uint e = tid + r * T;                                                           \
+                if (e < BN * BK) {                                                              \
+                    uint nn = transB ? e / BK : e % BN;                                         \
+                    uint kk = transB ? e % BK : e / BN;                                         \
+                    Bs[(buf) * BK * BN + kk * BN + nn] = nb[r];                                 \
+                }                                                                               \
+            }
+
+        LOAD_SLICE(0u)
+        STORE_SLICE(0u)
+        barrier();
+        uint cur = 0u;
         for (uint k0 = 0u; k0 < pc.K; k0 += BK) {
-            for (uint e = tid; e < BM * BK; e += T) {
-                uint mm = transA ? e % BM : e / BK;
-                uint kk = transA ? e / BM : e % BK;
-                uint m = m0 + mm;
-                uint k = k0 + kk;
-                ACC v = ACC(0);
-                if (m < pc.M && k < pc.K) {
-                    v = loadA(abase + (transA ? k * pc.M + m : m * pc.K + k));
-                }
-                As[kk * BM + mm] = v;
+            bool more = k0 + BK < pc.K;
+            if (more) {
+                LOAD_SLICE(k0 + BK)
             }
-            for (uint e = tid; e < BN * BK; e += T) {
-                uint nn = transB ? e / BK : e % BN;
-                uint kk = transB ? e % BK : e / BN;
-                uint n = n0 + nn;
-                uint k = k0 + kk;
-                ACC v = ACC(0);
-                if (n < pc.N && k < pc.K) {
-                    v = loadB(bbase + (transB ? n * pc.K + k : k * pc.N + n), n);
-                }
-                Bs[kk * BN + nn] = v;
-            }
-            barrier();
+            uint as0 = cur * BK * BM;
+            uint bs0 = cur * BK * BN;
             for (uint kk = 0u; kk < BK; kk++) {
                 ACC ra[TM];
                 ACC rb[TN];
                 for (uint i = 0u; i < TM; i++) {
-                    ra[i] = As[kk * BM + ly + i * WY];
+                    ra[i] = As[as0 + kk * BM + ly + i * WY];
                 }
                 for (uint j = 0u; j < TN; j++) {
-                    rb[j] = Bs[kk * BN + lx + j * WX];
+                    rb[j] = Bs[bs0 + kk * BN + lx + j * WX];
                 }
                 for (uint i = 0u; i < TM; i++) {
                     for (uint j = 0u; j < TN; j++) {
@@ -133,8 +170,15 @@ void main() {
                     }
                 }
             }
+            // The other buffer was last read in the previous slice, before the last barrier.
+            if (more) {
+                STORE_SLICE(1u - cur)
+            }
             barrier();
+            cur = 1u - cur;
         }
+        #undef LOAD_SLICE
+        #undef STORE_SLICE
 
         for (uint i = 0u; i < TM; i++) {
             uint m = m0 + ly + i * WY;
