@@ -60,7 +60,15 @@ printf '%s\n' "${todo[@]}" | xargs -P "$jobs" -I{} bash -c '
     else
         targets=(-gencode arch=compute_80,code=sm_80 -gencode arch=compute_90,code=sm_90 -gencode arch=compute_90,code=compute_90)
     fi
-    "$nvcc" -fatbin -std=c++17 -I "$src" "${targets[@]}" \
-        -o "$out/$name.fatbin.tmp" "$cu" && mv "$out/$name.fatbin.tmp" "$out/$name.fatbin"
+    if ! "$nvcc" -fatbin -std=c++17 -I "$src" "${targets[@]}" -o "$out/$name.fatbin.tmp" "$cu"; then
+        rm -f "$out/$name.fatbin.tmp"
+        if [[ "$name" == *90 ]]; then
+            # nvcc before 12.0 has no sm_90a: the backend compiles this module with NVRTC on a 9.0 GPU.
+            echo "[backend-cuda] $name.cu needs nvcc 12.0 or newer (sm_90a): left to NVRTC at run time"
+            exit 0
+        fi
+        exit 1
+    fi
+    mv "$out/$name.fatbin.tmp" "$out/$name.fatbin"
 ' _ {} "$out" "$src" "$nvcc"
 echo "[backend-cuda] prebuilt kernels written to $out"
