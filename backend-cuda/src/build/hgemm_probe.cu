@@ -150,8 +150,7 @@ int main(int argc, char** argv) {
     Variant variants[] = {
         {"mma.sync 128x128, 4 stages (hgemm _v)", probe_kernel<128, 4, 1, true>, 128, shared_bytes(128, 4)},
         {"wgmma 128x128x64, 4 stages", wgmma_kernel<128, 4>, 128, h9_shared_bytes(128, 4)},
-        {"wgmma 128x128x64, 5 stages", wgmma_kernel<128, 5>, 128, h9_shared_bytes(128, 5)},
-        {"wgmma 128x256x64, 4 stages (hgemm90)", wgmma_kernel<256, 4>, 256, h9_shared_bytes(256, 4)},
+        {"wgmma 128x128x64, 5 stages (hgemm90)", wgmma_kernel<128, 5>, 128, h9_shared_bytes(128, 5)},
     };
     for (const Variant& v : variants) {
         int smem = v.smem;
