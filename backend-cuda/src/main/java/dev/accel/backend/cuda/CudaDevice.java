@@ -194,10 +194,12 @@ public final class CudaDevice implements Device {
         }
         CudaPlan plan = CudaOps.plan(spec, facts.arch());
         CudaBlasGemm viaBlas = null;
+        Optional<CudaBlas> lib = Optional.empty();
         if (plan.steps().size() == 1 && plan.steps().getFirst() instanceof CudaPlan.Launch l) {
-            viaBlas = CudaBlasGemm.of(l, spec.inputs().getFirst().dtype()).filter(g -> blas().isPresent()).orElse(null);
+            viaBlas = CudaBlasGemm.of(l, spec.inputs().getFirst().dtype()).orElse(null);
+            lib = viaBlas == null ? lib : blas();
         }
-        CudaKernel k = new CudaKernel(this, spec, plan, viaBlas);
+        CudaKernel k = lib.isPresent() ? new CudaKernel(this, spec, plan, viaBlas, lib.get()) : new CudaKernel(this, spec, plan);
         owned.add(k);
         return k;
     }

@@ -20,19 +20,21 @@ final class CudaKernel implements Kernel {
     private final OpSpec spec;
     private final CudaPlan plan;
     private final CUfunction[] functions;
-    /** The same GEMM as a cuBLAS call, run instead of the plan; null to run the plan. */
+    /** The same GEMM as a cuBLAS call, run through {@link #blas} instead of the plan; null to run the plan. */
     private final CudaBlasGemm viaBlas;
+    private final CudaBlas blas;
     private volatile boolean closed;
 
     CudaKernel(CudaDevice device, OpSpec spec, CudaPlan plan) {
-        this(device, spec, plan, null);
+        this(device, spec, plan, null, null);
     }
 
-    CudaKernel(CudaDevice device, OpSpec spec, CudaPlan plan, CudaBlasGemm viaBlas) {
+    CudaKernel(CudaDevice device, OpSpec spec, CudaPlan plan, CudaBlasGemm viaBlas, CudaBlas blas) {
         this.device = device;
         this.spec = spec;
         this.plan = plan;
         this.viaBlas = viaBlas;
+        this.blas = blas;
         List<CudaPlan.Step> steps = plan.steps();
         this.functions = new CUfunction[steps.size()];
         for (int i = 0; i < steps.size(); i++) {
@@ -73,8 +75,7 @@ final class CudaKernel implements Kernel {
                 case OUTPUT -> out[ref.index()].address() + ref.byteOffset();
                 case SCRATCH, NULL -> throw new IllegalStateException("a cuBLAS GEMM reads " + ref);
             };
-            device.blas().orElseThrow(() -> new IllegalStateException("cuBLAS was closed under " + this))
-                    .gemm(stream.handle(), viaBlas, r.address(viaBlas.a()), r.address(viaBlas.b()), r.address(viaBlas.y()));
+            blas.gemm(stream.handle(), viaBlas, r.address(viaBlas.a()), r.address(viaBlas.b()), r.address(viaBlas.y()));
             return;
         }
         List<Long> scratchBytes = plan.scratch();
