@@ -106,7 +106,12 @@ class UnaryKernelsTest {
             float lo = kind == Unary.Kind.SQRT ? 0 : -6;
             OpSpec s = spec(u, TensorType.of(DType.F32, n));
             // exp and tanh come from the JDK's vector and scalar libraries, each within an ulp or two.
-            assertTwinsClose(ElementwiseKernels::compile, s, 1e-6, 1e-7, floats(KernelHarness.randomFloats(r, n, lo, 6)));
+            // Gelu's tail is x/2 (1 + erf(x / sqrt 2)) (or 1 + tanh) with the sum near 0: an ulp of the
+            // erf or tanh near -1 (6e-8) times |x| / 2 (up to 3) is up to 1.8e-7 apart between the two
+            // libraries; one CI run of the 4-lane check saw 1.1e-7 at x near -3.5, whichever code
+            // the JIT had compiled by then.
+            double abs = kind == Unary.Kind.GELU || kind == Unary.Kind.GELU_TANH ? 2e-7 : 1e-7;
+            assertTwinsClose(ElementwiseKernels::compile, s, 1e-6, abs, floats(KernelHarness.randomFloats(r, n, lo, 6)));
         }
     }
 
