@@ -14,6 +14,7 @@ import dev.accel.hal.TensorType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -23,6 +24,24 @@ import org.junit.jupiter.api.Assumptions;
  */
 final class CudaGpu {
     private CudaGpu() {
+    }
+
+    /**
+     * Runs {@code work} with {@code accel.cuda.blas=off}, so that what it prepares runs this
+     * backend's own GEMM kernels, and puts the property back as it was.
+     */
+    static <T> T withCublasOff(Supplier<T> work) {
+        String old = System.getProperty("accel.cuda.blas");
+        System.setProperty("accel.cuda.blas", "off");
+        try {
+            return work.get();
+        } finally {
+            if (old == null) {
+                System.clearProperty("accel.cuda.blas");
+            } else {
+                System.setProperty("accel.cuda.blas", old);
+            }
+        }
     }
 
     static boolean required() {

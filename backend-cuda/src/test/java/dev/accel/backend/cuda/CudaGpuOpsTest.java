@@ -98,19 +98,10 @@ class CudaGpuOpsTest {
     @TestFactory
     Stream<DynamicTest> gemmCasesMatchOnThisBackendsKernelsToo() {
         return gpuCases().stream().filter(c -> c.spec().op() instanceof MatMul || c.spec().op() instanceof Gemm)
-                .map(c -> DynamicTest.dynamicTest(c.name() + "-own-kernel", () -> {
-                    String old = System.getProperty("accel.cuda.blas");
-                    System.setProperty("accel.cuda.blas", "off");
-                    try {
-                        check(c);
-                    } finally {
-                        if (old == null) {
-                            System.clearProperty("accel.cuda.blas");
-                        } else {
-                            System.setProperty("accel.cuda.blas", old);
-                        }
-                    }
-                }));
+                .map(c -> DynamicTest.dynamicTest(c.name() + "-own-kernel", () -> CudaGpu.withCublasOff(() -> {
+                    check(c);
+                    return null;
+                })));
     }
 
     @Test

@@ -54,20 +54,12 @@ final class CudaMeasurements {
             q.write(h, a);
             q.write(h, b);
             // This backend's own kernel (cuBLAS off while preparing), then what prepare picks by default.
-            String old = System.getProperty("accel.cuda.blas");
-            System.setProperty("accel.cuda.blas", "off");
             double own;
-            try (Kernel mine = device.prepare(OpSpec.of(new MatMul(), t, t))) {
+            try (Kernel mine = CudaGpu.withCublasOff(() -> device.prepare(OpSpec.of(new MatMul(), t, t)))) {
                 String kernel = ((CudaKernel) mine).plan().launches().getFirst().function();
                 own = time(q, reps, () -> q.dispatch(mine, List.of(a, b), List.of(y)));
                 sb.append(String.format("GEMM %s n=%d, accel kernel %s: %.1f GFLOP/s (mean of %d after 20 warm-up runs)%n",
                         dtype.displayName(), n, kernel, 2.0 * n * n * n / own / 1e9, reps));
-            } finally {
-                if (old == null) {
-                    System.clearProperty("accel.cuda.blas");
-                } else {
-                    System.setProperty("accel.cuda.blas", old);
-                }
             }
             if (((CudaKernel) k).viaBlas() != null) {
                 double routed = time(q, reps, () -> q.dispatch(k, List.of(a, b), List.of(y)));
