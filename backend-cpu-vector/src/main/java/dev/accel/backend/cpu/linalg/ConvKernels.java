@@ -44,6 +44,11 @@ final class ConvKernels {
      * 2^14, three interleaved runs each.
      */
     private static final int PARALLEL_PAD = 1 << 14;
+    /**
+     * System property read when a float Conv compiles: {@code off} keeps every convolution
+     * channel-major (for A/B measurements of {@link #pixelMajor}); anything else applies the rule.
+     */
+    static final String PIXEL_MAJOR_PROPERTY = "accel.cpu.pixelMajor";
     private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
 
     private ConvKernels() {
@@ -54,7 +59,7 @@ final class ConvKernels {
      * output channel, or null); {@code bias} (float32 outputs only) is added by the GEMM's epilogue.
      */
     private record Operands(MemorySegment x, MemorySegment w, MemorySegment y, boolean integer, boolean xu, boolean wu,
-                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared) {
+                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared, boolean pixelMajor) {
         int wZeroPoint(int channel) {
             return wzpc == null ? wzp : wzpc[channel];
         }
@@ -62,7 +67,7 @@ final class ConvKernels {
 
     /**
      * What was computed from constant inputs at prepare time: per group the weights packed as GEMM A
-     * panels ({@code gemm}), or for depthwise the taps of every channel as floats, zero point
+     * panels ({@code gemm}; B panels when the convolution runs {@link #pixelMajor}), or for depthwise the taps of every channel as floats, zero point
      * subtracted ({@code taps}); null where the weights were not constant.
      */
     private record Prepared(PackedPanels[] gemm, float[] taps) {
@@ -71,9 +76,10 @@ final class ConvKernels {
 
     /**
      * Packs constant weights {@code w} (float32, or 8-bit read as {@code w - zero point}) for the
-     * path this geometry takes: the integer depthwise path only when {@code integerDepthwise}.
+     * path this geometry takes: as GEMM B panels when {@code asB} (pixel-major), else as A panels.
      */
-    private static Prepared prepare(ConvGeom g, Depthwise dw, MemorySegment w, boolean integer, boolean wu, int wzp, int[] wzpc) {
+    private static Prepared prepare(ConvGeom g, Depthwise dw, MemorySegment w, boolean integer, boolean wu, int wzp, int[] wzpc,
+            boolean asB) {
         if (dw != null) {
             int taps = g.kh() * g.kw();
             float[] t = new float[g.m() * taps];
@@ -92,8 +98,9 @@ final class ConvKernels {
         }
         PackedPanels[] packed = new PackedPanels[g.groups()];
         for (int gi = 0; gi < packed.length; gi++) {
-            packed[gi] = PackedPanels.asA(weights(g, w, integer, wu, wzp, wzpc, gi), g.mg(), g.kg(),
-                    integer ? GemmCore.KC_INT : GemmCore.KC);
+            MatrixView wg = weights(g, w, integer, wu, wzp, wzpc, gi);
+            int limit = integer ? GemmCore.KC_INT : GemmCore.KC;
+            packed[gi] = asB ? PackedPanels.asB(wg, g.mg(), g.kg(), limit) : PackedPanels.asA(wg, g.mg(), g.kg(), limit);
         }
         return new Prepared(packed, null);
     }
@@ -130,11 +137,13 @@ final class ConvKernels {
         }
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
-        Prepared prepared = constants.containsKey(1) ? prepare(g, dw, constants.get(1), false, false, 0, null) : Prepared.NONE;
+        boolean pixelMajor = !"off".equals(System.getProperty(PIXEL_MAJOR_PROPERTY)) && pixelMajor(g);
+        Prepared prepared = constants.containsKey(1) ? prepare(g, dw, constants.get(1), false, false, 0, null, pixelMajor)
+                : Prepared.NONE;
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
         return (in, out) -> {
             float[] bias = constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null;
-            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared);
+            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor);
             run(g, dw, taps, op);
         };
     }
@@ -153,14 +162,14 @@ final class ConvKernels {
         if (constants.containsKey(1) && (nIn <= 3 || constants.containsKey(3))) {
             MemorySegment z = nIn > 3 ? constants.get(3) : null;
             prepared = prepare(g, dw, constants.get(1), true, wu, z == null ? 0 : Quant.zeroPoint(z, wt.dtype()),
-                    z == null ? null : Quant.zeroPoints(z, wt.dtype(), wZpCount));
+                    z == null ? null : Quant.zeroPoints(z, wt.dtype(), wZpCount), false);
         }
         Prepared p = prepared;
         return (in, out) -> {
             int xzp = nIn > 2 ? Quant.zeroPoint(in[2], xt.dtype()) : 0;
             int wzp = nIn > 3 ? Quant.zeroPoint(in[3], wt.dtype()) : 0;
             int[] wzpc = nIn > 3 ? Quant.zeroPoints(in[3], wt.dtype(), wZpCount) : null;
-            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p));
+            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p, false));
         };
     }
 
@@ -183,7 +192,8 @@ final class ConvKernels {
         Prepared p = Prepared.NONE;
         if (constants.containsKey(3) && constants.containsKey(5)) {
             MemorySegment z = constants.get(5);
-            p = prepare(g, dw, constants.get(3), true, wu, Quant.zeroPoint(z, wt.dtype()), Quant.zeroPoints(z, wt.dtype(), wZpCount));
+            p = prepare(g, dw, constants.get(3), true, wu, Quant.zeroPoint(z, wt.dtype()), Quant.zeroPoints(z, wt.dtype(), wZpCount),
+                    false);
         }
         Prepared prepared = p;
         double[] constMult = constants.containsKey(1) && constants.containsKey(4) && constants.containsKey(6)
@@ -201,7 +211,7 @@ final class ConvKernels {
             int yzp = Quant.zeroPoint(in[7], yt);
             long planes = (long) g.n() * g.m();
             MemorySegment acc = NativeScratch.zeroed(NativeScratch.Slot.INT_ACCUMULATORS, 4 * Math.max(1, planes * g.ohw()));
-            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared));
+            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared, false));
             requantizePlanes(acc, g, bias, mult, yzp, yt, out[0]);
         };
     }
@@ -266,22 +276,26 @@ final class ConvKernels {
         PanelSource a = op.prepared().gemm() != null ? op.prepared().gemm()[gi]
                 : weights(g, op.w(), op.integer(), op.wu(), op.wzp(), op.wzpc(), gi);
         long xBase = ((long) ni * g.c() + (long) gi * g.cg()) * g.hw();
+        if (op.pixelMajor()) {
+            PanelSource x = g.pointwise() ? MatrixView.f32(op.x(), xBase, 1, ohw)
+                    : new Im2colSource(paddedInput(g, op, xBase, parallel), taps, g, g.ow());
+            MemorySegment yt = NativeScratch.get(NativeScratch.Slot.PIXEL_MAJOR, 4L * ohw * mg);
+            GemmCore.multiply(ohw, mg, kg, x, a, GemmCore.Target.floats(yt, 0, mg, 1f, false), parallel);
+            if (parallel && (long) mg * ohw >= PARALLEL_PAD) {
+                CpuParallel.forRange((mg + L - 1) / L, 1, (b0, b1) ->
+                        transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, b0 * L, Math.min(mg, b1 * L)));
+            } else {
+                transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, 0, mg);
+            }
+            return;
+        }
         if (g.pointwise()) {
             MatrixView bt = op.integer() ? MatrixView.int8(op.x(), op.xu(), xBase, 1, ohw, op.xzp(), null)
                     : MatrixView.f32(op.x(), xBase, 1, ohw);
             GemmCore.multiply(mg, ohw, kg, a, bt, target(op, yBase, ohw, gi * mg), parallel);
             return;
         }
-        float[][] scratch = padScratch(g);
-        float[] pad = scratch[0];
-        int planeFloats = PaddedImage.planeSize(g);
-        if (parallel && (long) g.cg() * planeFloats >= PARALLEL_PAD) {
-            CpuParallel.forRange(g.cg(), Math.max(1, PARALLEL_PAD / 4 / Math.max(1, planeFloats)), (c0, c1) ->
-                    PaddedImage.fill(pad, new float[PaddedImage.rowScratch(g)], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(),
-                            c0, c1));
-        } else {
-            PaddedImage.fill(pad, scratch[1], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(), 0, g.cg());
-        }
+        float[] pad = paddedInput(g, op, xBase, parallel);
         int wide = wideRow(g);
         if (wide == 0) {
             GemmCore.multiply(mg, ohw, kg, a, new Im2colSource(pad, taps, g, g.ow()), target(op, yBase, ohw, gi * mg), parallel);
@@ -301,6 +315,104 @@ final class ConvKernels {
             CpuParallel.forRange(mg, 1, (r0, r1) -> keepFirstColumns(g, wideOut, rows, wide, op.y(), yBase, r0, r1));
         } else {
             keepFirstColumns(g, wideOut, rows, wide, op.y(), yBase, 0, mg);
+        }
+    }
+
+    /** This thread's zero-padded copy of one group's input planes ({@link PaddedImage}), filled from X. */
+    private static float[] paddedInput(ConvGeom g, Operands op, long xBase, boolean parallel) {
+        float[][] scratch = padScratch(g);
+        float[] pad = scratch[0];
+        int planeFloats = PaddedImage.planeSize(g);
+        if (parallel && (long) g.cg() * planeFloats >= PARALLEL_PAD) {
+            CpuParallel.forRange(g.cg(), Math.max(1, PARALLEL_PAD / 4 / Math.max(1, planeFloats)), (c0, c1) ->
+                    PaddedImage.fill(pad, new float[PaddedImage.rowScratch(g)], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(),
+                            c0, c1));
+        } else {
+            PaddedImage.fill(pad, scratch[1], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(), 0, g.cg());
+        }
+        return pad;
+    }
+
+    /**
+     * The transpose of a pixel-major product into NCHW, per output element, in multiply-adds of the
+     * GEMM: about 0.1 ns per element on two cores ({@link #transposeOut}) against 0.0077 ns per
+     * multiply-add at 260 GFLOP/s per core.
+     */
+    private static final int TRANSPOSE_MACS = 16;
+
+    /**
+     * Whether a float convolution runs pixel-major: {@code Y^T = X^T W^T}, output positions as the
+     * GEMM's rows (A, {@link GemmCore#MR}-high panels of the lowered input) and output channels as its
+     * columns (B, the weights, packed as {@link GemmCore#NR}-wide panels), into scratch, then
+     * transposed into NCHW with the bias. Taken when its register tiles' multiply-adds plus the
+     * transpose ({@link #TRANSPOSE_MACS} per output element) come to at most 97% of the
+     * channel-major product's: small planes with deep K, whose positions fill B's vector lanes badly
+     * (a 7x7 plane's 49 positions, computed as 63 over padded rows, fill two 32-float panels: 77% of
+     * the lanes; as rows of A, eight panels of 6 and an edge of one, computed as four: 94%). Shallow
+     * first layers (K = 27) stay channel-major: there the transpose would cost more than the lanes
+     * save. {@code accel bench cpu} layers, two cores, channel-major against pixel-major
+     * ({@code -Daccel.cpu.pixelMajor=off}, two alternations): ResNet-50 res5 3x3 688-709 against
+     * 613 us, res5 1x1 2048-512 310-315 against 261-262, 512-2048 289-291 against 249-250, MobileNetV2
+     * 320-1280 at 7x7 118 against 107-108, ResNet-50 res4 1x1 1024-256 (14x14) 266-268 against 247-254.
+     */
+    static boolean pixelMajor(ConvGeom g) {
+        if (g.depthwise() || g.ohw() == 0) {
+            return false;
+        }
+        int wide = wideRow(g);
+        int columns = wide == 0 ? g.ohw() : g.oh() * wide;
+        double k = g.kg();
+        double channelMajor = (double) roundUp(g.mg(), GemmCore.MR) * columnCost(columns) * k;
+        double positionMajor = (double) roundUp(g.ohw(), GemmCore.MR) * columnCost(g.mg()) * k
+                + (double) g.ohw() * g.mg() * TRANSPOSE_MACS;
+        return positionMajor <= 0.97 * channelMajor;
+    }
+
+    /** Columns of register tiles a GEMM with n columns computes (a last panel at most a vector wide runs narrow). */
+    private static int columnCost(int n) {
+        int nr = GemmCore.NR;
+        int full = n / nr * nr;
+        int rest = n - full;
+        return full + (rest == 0 ? 0 : rest <= L ? L : nr);
+    }
+
+    private static int roundUp(int v, int m) {
+        return (v + m - 1) / m * m;
+    }
+
+    /**
+     * Output channels {@code [c0, c1)} of a pixel-major product ({@code positions x channels} floats,
+     * row-major) into the NCHW output at {@code yBase}, channel co's bias ({@code bias[biasBase + co]},
+     * when there is one) added. A vector of channels at a time: each position's vector loaded (bias
+     * added) into a small array, then each channel's row written from it. (Element by element, with
+     * the product read a whole row of channels apart, ResNet-50's res5 1x1 512-2048 layer took 95 us of
+     * its 350 to transpose; a standalone probe ran this way 4.4 times as fast.)
+     */
+    private static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
+            int biasBase, int c0, int c1) {
+        float[] block = new float[positions * L];
+        for (int co = c0; co < c1; co += L) {
+            int w = Math.min(L, c1 - co);
+            if (w == L) {
+                FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, biasBase + co);
+                for (int q = 0; q < positions; q++) {
+                    FloatVector.fromMemorySegment(F, src, ((long) q * channels + co) * 4, java.nio.ByteOrder.LITTLE_ENDIAN).add(b)
+                            .intoArray(block, q * L);
+                }
+            } else {
+                for (int q = 0; q < positions; q++) {
+                    for (int j = 0; j < w; j++) {
+                        float b = bias == null ? 0f : bias[biasBase + co + j];
+                        block[q * L + j] = src.getAtIndex(FLOAT, (long) q * channels + co + j) + b;
+                    }
+                }
+            }
+            for (int j = 0; j < w; j++) {
+                long to = yBase + (long) (co + j) * positions;
+                for (int q = 0; q < positions; q++) {
+                    y.setAtIndex(FLOAT, to + q, block[q * L + j]);
+                }
+            }
         }
     }
 

@@ -93,7 +93,15 @@ final class GemmCore {
      * (ResNet-50 res5 and MobileNetV2's 14x14 1x1 layers, B of 0.5-1.2 MiB, lost 10-35% shared).
      */
     static final long MIN_SHARED_B = 512L << 10;
-    /** Most floats of B packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
+    /**
+     * Fewest floats of A packed once for all threads when they split B's columns (64 KiB): below, each
+     * thread packing all of A costs less than handing the packing out. A pixel-major convolution's
+     * lowered input (ResNet-50 res5: 49 positions by 2048 or 4608) is the case this is for:
+     * {@code PixelMajorMain} (test classes) timed 49 x 2048 times 2048 x 512 at 285.5 us with A packed
+     * by each thread, 232.7 us with it packed ahead.
+     */
+    static final long MIN_SHARED_A = 16L << 10;
+    /** Most floats of B (or A) packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
     static final long MAX_SHARED_B = 16L << 20;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -141,6 +149,8 @@ final class GemmCore {
         float[] b = new float[0];
         /** B packed for all threads of one call, kept for the next call on the same calling thread. */
         float[] sharedB;
+        /** The same for A. */
+        float[] sharedA;
 
         float[] b(int size) {
             if (b.length < size) {
@@ -195,15 +205,25 @@ final class GemmCore {
             s.sharedB = shared.data();
             b = shared;
         }
+        PanelSource as = a;
+        if (splitN && m > SKINNY_M && prepacked(a, limit, false) == null && (long) m * k >= MIN_SHARED_A
+                && (long) m * k <= MAX_SHARED_B) {
+            // Each thread would pack all of A for its columns: pack it once, every core taking a share.
+            Scratch s = SCRATCH.get();
+            PackedPanels shared = PackedPanels.asAInParallel(a, m, k, limit, s.sharedA);
+            s.sharedA = shared.data();
+            as = shared;
+        }
+        PanelSource aa = as;
         PanelSource bs = b;
         CpuParallel.forRange(tasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int lo = (int) ((long) tiles * t / tasks);
                 int hi = (int) ((long) tiles * (t + 1) / tasks);
                 if (splitN) {
-                    block(0, m, lo * NR, Math.min(n, hi * NR), k, a, bs, c, coldA);
+                    block(0, m, lo * NR, Math.min(n, hi * NR), k, aa, bs, c, coldA);
                 } else {
-                    block(lo * MR, Math.min(m, hi * MR), 0, n, k, a, bs, c, coldA);
+                    block(lo * MR, Math.min(m, hi * MR), 0, n, k, aa, bs, c, coldA);
                 }
             }
         });
@@ -350,7 +370,8 @@ final class GemmCore {
      * gave up on such a kernel, "out of virtual registers", and left it interpreted; JDK 25 compiles
      * it at every tier, and a fresh JVM's first 3000 calls of a 256 x 256 product took 1.3 s against
      * 1.2 s with the tile array.) Edge tiles go through the tile array; a GEMM's last panel, when at most
-     * a vector wide, through {@link MicroKernel#multiplyNarrow}.
+     * a vector wide, through {@link MicroKernel#multiplyNarrow}, its last row panel, when at most four
+     * rows high, through {@link MicroKernel#multiplyFour}.
      */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
             long at, boolean add) {
@@ -368,6 +389,8 @@ final class GemmCore {
         }
         if (nr <= MicroKernel.L) {
             MicroKernel.multiplyNarrow(kc, ap, ao, bp, bo, tile);
+        } else if (mr <= 4) {
+            MicroKernel.multiplyFour(kc, ap, ao, bp, bo, tile);
         } else {
             MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
         }

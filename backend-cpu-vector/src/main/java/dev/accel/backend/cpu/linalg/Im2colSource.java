@@ -18,7 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * loads when the panel's positions lie in one output row, whatever the stride; a vector that wraps
  * to the next output row blends two loads; only rows narrower than a vector need gathers.
  *
- * <p>Only {@link #packColumns} is supported: the lowered input is always the GEMM's B.
+ * <p>Only {@link #packColumns} is supported: the lowered input is the GEMM's B, or its A
+ * (MR-high panels) when the convolution runs pixel-major ({@link ConvKernels}).
  */
 final class Im2colSource implements PanelSource {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -79,11 +80,12 @@ final class Im2colSource implements PanelSource {
                 oy++;
             }
         }
+        if (width % L != 0) {
+            packNarrow(dst, off, pos, rows, width, c0, kc);
+            return;
+        }
         // Lanes past the panel's last position read position 0 and are zeroed below.
         int vectors = width / L;
-        if (width % L != 0) {
-            throw new IllegalArgumentException("panel width " + width + " is not a multiple of " + L + " lanes");
-        }
         // Per vector: 0 = contiguous from pos[v * L]; s in (0, L) = contiguous runs split at lane s; -1 = gather.
         int[] split = new int[vectors];
         for (int v = 0; v < vectors; v++) {
@@ -116,6 +118,47 @@ final class Im2colSource implements PanelSource {
                     FloatVector x = FloatVector.fromArray(F, pad, tap[c0 + p], pos, lo);
                     x = live == L ? x : x.blend(0f, drop);
                     x.intoArray(dst, off + p * width + lo);
+                }
+            }
+        }
+    }
+
+    /**
+     * A panel whose width is not a whole number of vectors (an A panel, {@link GemmCore#MR} positions,
+     * of the pixel-major product: see {@link ConvKernels}): chunks of at most a vector, each loaded as
+     * the B path does (one load, two blended, or a gather) and stored under a mask of its lanes, so
+     * nothing past the panel's width is written.
+     */
+    private void packNarrow(float[] dst, int off, int[] pos, int rows, int width, int c0, int kc) {
+        for (int lo = 0; lo < width; lo += L) {
+            int lanes = Math.min(L, width - lo);
+            int live = Math.max(0, Math.min(lanes, rows - lo));
+            VectorMask<Float> store = VectorMask.fromLong(F, (1L << lanes) - 1);
+            if (live == 0) {
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.zero(F).intoArray(dst, off + p * width + lo, store);
+                }
+                continue;
+            }
+            VectorMask<Float> keep = VectorMask.fromLong(F, (1L << live) - 1);
+            int s = classify(pos, lo, live);
+            int first = pos[lo];
+            VectorMask<Float> drop = keep.not();
+            if (s == 0) {
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(F, pad, tap[c0 + p] + first).blend(0f, drop).intoArray(dst, off + p * width + lo, store);
+                }
+            } else if (s > 0) {
+                VectorMask<Float> second = VectorMask.fromLong(F, ~((1L << s) - 1));
+                int from2 = pos[lo + s] - s;
+                for (int p = 0; p < kc; p++) {
+                    int t = tap[c0 + p];
+                    FloatVector x = FloatVector.fromArray(F, pad, t + first).blend(FloatVector.fromArray(F, pad, t + from2), second);
+                    x.blend(0f, drop).intoArray(dst, off + p * width + lo, store);
+                }
+            } else {
+                for (int p = 0; p < kc; p++) {
+                    FloatVector.fromArray(F, pad, tap[c0 + p], pos, lo, keep).intoArray(dst, off + p * width + lo, store);
                 }
             }
         }

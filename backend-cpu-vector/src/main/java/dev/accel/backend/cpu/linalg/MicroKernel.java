@@ -136,6 +136,51 @@ final class MicroKernel {
     }
 
     /**
+     * As {@link #multiply} for an edge tile of at most four live rows (a GEMM's last row panel when
+     * {@code m % MR <= 4}): only the panel's first four rows are computed, into tile rows 0 to 3.
+     * Eight accumulator chains still keep both FMA pipes busy (latency 4), so such a tile costs two
+     * thirds of a full one, and each element is the same FMA chain as in {@link #multiply}, so the
+     * same sum. A 7x7 plane's 49 positions as rows of a pixel-major convolution are eight full
+     * panels and one such tile.
+     */
+    static void multiplyFour(int kc, float[] a, int ao, float[] b, int bo, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        for (int p = 0; p < kc; p++) {
+            int bp = bo + p * NR;
+            int ap = ao + p * MR;
+            FloatVector b0 = FloatVector.fromArray(F, b, bp);
+            FloatVector b1 = FloatVector.fromArray(F, b, bp + L);
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(b0, c00);
+            c01 = x.fma(b1, c01);
+            x = FloatVector.broadcast(F, a[ap + 1]);
+            c10 = x.fma(b0, c10);
+            c11 = x.fma(b1, c11);
+            x = FloatVector.broadcast(F, a[ap + 2]);
+            c20 = x.fma(b0, c20);
+            c21 = x.fma(b1, c21);
+            x = FloatVector.broadcast(F, a[ap + 3]);
+            c30 = x.fma(b0, c30);
+            c31 = x.fma(b1, c31);
+        }
+        c00.intoArray(tile, 0);
+        c01.intoArray(tile, L);
+        c10.intoArray(tile, NR);
+        c11.intoArray(tile, NR + L);
+        c20.intoArray(tile, 2 * NR);
+        c21.intoArray(tile, 2 * NR + L);
+        c30.intoArray(tile, 3 * NR);
+        c31.intoArray(tile, 3 * NR + L);
+    }
+
+    /**
      * As {@link #multiply}, with B read in place instead of from a packed panel: row p of the panel
      * (NR contiguous floats) at byte {@code bAt + p * bStride} of {@code b}. For products with few
      * rows of A, where packing B costs as much as the FMAs (16 x 64 times 64 x 3025: 88 GFLOP/s

@@ -30,6 +30,8 @@ final class NativeScratch {
         WINOGRAD_FILTER,
         /** Convolution output rows computed wider than the output. */
         WIDE_ROWS,
+        /** A pixel-major convolution's product, positions by channels, before it is transposed into NCHW. */
+        PIXEL_MAJOR,
         /** int32 accumulators of an 8-bit product before requantization. */
         INT_ACCUMULATORS,
         /** A depthwise input plane at either end of its tensor, with a vector of slack either side. */

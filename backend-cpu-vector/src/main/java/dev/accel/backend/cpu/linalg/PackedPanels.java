@@ -55,7 +55,19 @@ final class PackedPanels implements PanelSource {
      * threads split A's rows and would otherwise each pack all of B.
      */
     static PackedPanels asBInParallel(PanelSource src, int rows, int k, int limit, float[] buffer) {
-        int height = GemmCore.NR;
+        return inParallel(src, rows, k, limit, buffer, GemmCore.NR, true);
+    }
+
+    /**
+     * As {@link #asA}, packed by every core into {@code buffer} when it is large enough (else a new
+     * array): for one GEMM call whose threads split B's columns and would otherwise each pack all of
+     * A (a pixel-major convolution's lowered input, {@link ConvKernels#pixelMajor}).
+     */
+    static PackedPanels asAInParallel(PanelSource src, int rows, int k, int limit, float[] buffer) {
+        return inParallel(src, rows, k, limit, buffer, GemmCore.MR, false);
+    }
+
+    private static PackedPanels inParallel(PanelSource src, int rows, int k, int limit, float[] buffer, int height, boolean asB) {
         int kc = GemmCore.balancedK(Math.max(1, k), limit);
         int padded = (rows + height - 1) / height * height;
         float[] data = buffer != null && buffer.length >= padded * k ? buffer : new float[Math.max(1, padded * k)];
@@ -68,7 +80,7 @@ final class PackedPanels implements PanelSource {
                 src.packColumnBlock(data, pc * padded + r0 * kb, r0, live, height, pc, kb);
             }
         });
-        return new PackedPanels(data, rows, k, kc, height, true);
+        return new PackedPanels(data, rows, k, kc, height, asB);
     }
 
     /** Floats a B operand of {@code rows x k} takes packed. */

@@ -1,6 +1,9 @@
 package dev.accel.backend.cpu.linalg;
 
 import dev.accel.hal.op.Conv2d;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import org.junit.jupiter.api.Test;
 
 /** Conv2d: every path (1x1 GEMM, im2col + GEMM, depthwise) against a float64 direct convolution. */
@@ -43,6 +46,32 @@ class ConvKernelsTest {
         // first 7 of each row copied out; with 384 x 49 outputs the copy is split across cores.
         LinalgChecks.conv(new int[] {1, 8, 7, 7}, new int[] {384, 8, 3, 3}, Conv2d.of(1, 1, 1), true, 13);
         LinalgChecks.conv(new int[] {1, 5, 6, 9}, new int[] {7, 5, 3, 3}, Conv2d.of(1, 1, 1), false, 14);
+    }
+
+    @Test
+    void smallPlanesRunPixelMajor() {
+        // 7x7 planes (ResNet-50 res5's shape): positions as the GEMM's rows, 49 = eight full row panels
+        // and an edge panel of one row, then transposed into NCHW with the bias.
+        int[][] x = {{1, 128, 7, 7}, {2, 64, 7, 7}, {1, 40, 7, 7}};
+        int[][] w = {{64, 128, 1, 1}, {48, 64, 3, 3}, {320, 40, 3, 3}};
+        Conv2d[] g = {Conv2d.simple(), Conv2d.of(1, 1, 1), Conv2d.of(1, 1, 1)};
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(ConvKernels.pixelMajor(geom(x[i], w[i], g[i])), "pixel-major: " + java.util.Arrays.toString(w[i]));
+        }
+        LinalgChecks.conv(x[0], w[0], g[0], true, 15);
+        // Two images; 48 output channels: a last column panel a vector wide.
+        LinalgChecks.conv(x[1], w[1], g[1], false, 16);
+        // 320 channels split across threads, the lowered input (49 x 360) packed once for both.
+        LinalgChecks.conv(x[2], w[2], g[2], true, 17);
+        // 14x14 planes of few channels, and shallow layers, stay channel-major.
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 14, 14}, new int[] {96, 64, 1, 1}, Conv2d.simple())));
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 17, 17}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+    }
+
+    private static ConvGeom geom(int[] x, int[] w, Conv2d g) {
+        int oh = (x[2] + g.padTop() + g.padBottom() - (w[2] - 1) * g.dilationH() - 1) / g.strideH() + 1;
+        int ow = (x[3] + g.padLeft() + g.padRight() - (w[3] - 1) * g.dilationW() - 1) / g.strideW() + 1;
+        return ConvGeom.of(g, dev.accel.hal.Shape.of(x), dev.accel.hal.Shape.of(w), dev.accel.hal.Shape.of(x[0], w[0], oh, ow));
     }
 
     @Test
