@@ -42,8 +42,6 @@ final class MatrixView implements PanelSource {
     private static final VectorSpecies<Byte> B1 = VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * 8)));
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Per thread: the rows of an 8-bit A panel widened to float, before they are transposed into the panel. */
-    private static final ThreadLocal<float[]> WIDENED = ThreadLocal.withInitial(() -> new float[0]);
 
     private final Kind kind;
     private final MemorySegment seg;
@@ -309,20 +307,12 @@ final class MatrixView implements PanelSource {
         if (rs == 1 && rows == 2 * L && width == rows) {
             packInt8Vector(dst, off, r0, origin, kc);
         } else if (cs == 1 && rows == PanelTranspose.ROWS && width == rows) {
-            // A full A panel of the GEMM from rows contiguous along K: each row widened, then transposed.
-            float[] rowsWide = WIDENED.get();
-            if (rowsWide.length < rows * kc) {
-                rowsWide = new float[rows * kc];
-                WIDENED.set(rowsWide);
-            }
+            // A full A panel of the GEMM from rows contiguous along K: widened and transposed in registers.
+            int[] zps = new int[rows];
             for (int i = 0; i < rows; i++) {
-                widenRow(rowsWide, i * kc, origin + i * rs, kc, zeroPoint(r0 + i));
+                zps[i] = zeroPoint(r0 + i);
             }
-            // Transposed from native memory: a vector load from a heap segment would slow every
-            // kernel's segment loads in the process (see NativeScratch).
-            MemorySegment wide = NativeScratch.get(NativeScratch.Slot.WIDENED_ROWS, 4L * rows * kc);
-            MemorySegment.copy(rowsWide, 0, wide, ValueLayout.JAVA_FLOAT, 0, rows * kc);
-            PanelTranspose.sixRows(wide, 0, kc, dst, off, kc);
+            PanelTranspose.sixRowsInt8(seg, origin, rs, kind == Kind.U8, zps, dst, off, kc);
         } else if (rs == 1 && (rows > 1 || cs != 1)) {
             for (int p = 0; p < kc; p++) {
                 long src = origin + p * cs;

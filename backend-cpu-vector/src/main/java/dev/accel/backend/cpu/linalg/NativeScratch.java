@@ -35,9 +35,7 @@ final class NativeScratch {
         /** int32 accumulators of an 8-bit product before requantization. */
         INT_ACCUMULATORS,
         /** A depthwise input plane at either end of its tensor, with a vector of slack either side. */
-        DEPTHWISE_PLANE,
-        /** Rows of an 8-bit GEMM operand widened to float, before they are transposed into an A panel. */
-        WIDENED_ROWS
+        DEPTHWISE_PLANE
     }
 
     private static final int ALIGNMENT = 64;
