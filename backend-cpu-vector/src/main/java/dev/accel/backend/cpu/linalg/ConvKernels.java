@@ -45,8 +45,9 @@ final class ConvKernels {
      */
     private static final int PARALLEL_PAD = 1 << 14;
     /**
-     * System property read when a float Conv compiles: {@code off} keeps every convolution
-     * channel-major (for A/B measurements of {@link #pixelMajor}); anything else applies the rule.
+     * System property read when a float Conv compiles, for A/B measurements of {@link #pixelMajor}:
+     * {@code off} keeps every convolution channel-major, {@code on} makes every one but depthwise
+     * pixel-major, anything else ({@code auto}) applies the rule.
      */
     static final String PIXEL_MAJOR_PROPERTY = "accel.cpu.pixelMajor";
     private static final ThreadLocal<float[][]> PAD = ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0]});
@@ -137,7 +138,12 @@ final class ConvKernels {
         }
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
-        boolean pixelMajor = !"off".equals(System.getProperty(PIXEL_MAJOR_PROPERTY)) && pixelMajor(g);
+        String pm = System.getProperty(PIXEL_MAJOR_PROPERTY, "auto");
+        boolean pixelMajor = !g.depthwise() && g.ohw() > 0 && switch (pm) {
+            case "off" -> false;
+            case "on" -> true;
+            default -> pixelMajor(g);
+        };
         Prepared prepared = constants.containsKey(1) ? prepare(g, dw, constants.get(1), false, false, 0, null, pixelMajor)
                 : Prepared.NONE;
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;

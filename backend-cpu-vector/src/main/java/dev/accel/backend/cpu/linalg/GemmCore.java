@@ -28,7 +28,11 @@ import java.lang.foreign.ValueLayout;
  * runs the whole loop nest on its rectangle with its own packing buffers, so threads never wait for
  * each other until the end. When the cut is along M, every thread would pack all of B for its rows:
  * a B larger than an L2 ({@link #MIN_SHARED_B} to {@link #MAX_SHARED_B} floats) is then packed
- * once first, each core packing a share of its panels, and read in place by all. (MatMul n = 1024
+ * once first, each core packing a share of its panels, and read in place by all. When the cut is
+ * along N, each thread packs all of A itself: packing it once for both cores (a pixel-major
+ * convolution's lowered input) made ResNet-50's res5 3x3 and 1x1 2048-512 layers run 688-698 and
+ * 320-334 us against 640-647 and 271-274 with A packed per thread (ConvBenchmark, three forked JVMs
+ * each): half of a shared A comes from the other core's cache at every use. (MatMul n = 1024
  * on two cores ran 7% slower with B packed per call than with B packed ahead while each thread
  * packed all of it, 4% slower with it shared; {@code Experiments packed-operands} in the benchmarks
  * module compares the two.)
@@ -93,15 +97,7 @@ final class GemmCore {
      * (ResNet-50 res5 and MobileNetV2's 14x14 1x1 layers, B of 0.5-1.2 MiB, lost 10-35% shared).
      */
     static final long MIN_SHARED_B = 512L << 10;
-    /**
-     * Fewest floats of A packed once for all threads when they split B's columns (64 KiB): below, each
-     * thread packing all of A costs less than handing the packing out. A pixel-major convolution's
-     * lowered input (ResNet-50 res5: 49 positions by 2048 or 4608) is the case this is for:
-     * {@code PixelMajorMain} (test classes) timed 49 x 2048 times 2048 x 512 at 285.5 us with A packed
-     * by each thread, 232.7 us with it packed ahead.
-     */
-    static final long MIN_SHARED_A = 16L << 10;
-    /** Most floats of B (or A) packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
+    /** Most floats of B packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
     static final long MAX_SHARED_B = 16L << 20;
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -149,8 +145,6 @@ final class GemmCore {
         float[] b = new float[0];
         /** B packed for all threads of one call, kept for the next call on the same calling thread. */
         float[] sharedB;
-        /** The same for A. */
-        float[] sharedA;
 
         float[] b(int size) {
             if (b.length < size) {
@@ -205,25 +199,15 @@ final class GemmCore {
             s.sharedB = shared.data();
             b = shared;
         }
-        PanelSource as = a;
-        if (splitN && m > SKINNY_M && prepacked(a, limit, false) == null && (long) m * k >= MIN_SHARED_A
-                && (long) m * k <= MAX_SHARED_B) {
-            // Each thread would pack all of A for its columns: pack it once, every core taking a share.
-            Scratch s = SCRATCH.get();
-            PackedPanels shared = PackedPanels.asAInParallel(a, m, k, limit, s.sharedA);
-            s.sharedA = shared.data();
-            as = shared;
-        }
-        PanelSource aa = as;
         PanelSource bs = b;
         CpuParallel.forRange(tasks, 1, (from, to) -> {
             for (int t = from; t < to; t++) {
                 int lo = (int) ((long) tiles * t / tasks);
                 int hi = (int) ((long) tiles * (t + 1) / tasks);
                 if (splitN) {
-                    block(0, m, lo * NR, Math.min(n, hi * NR), k, aa, bs, c, coldA);
+                    block(0, m, lo * NR, Math.min(n, hi * NR), k, a, bs, c, coldA);
                 } else {
-                    block(lo * MR, Math.min(m, hi * MR), 0, n, k, aa, bs, c, coldA);
+                    block(lo * MR, Math.min(m, hi * MR), 0, n, k, a, bs, c, coldA);
                 }
             }
         });

@@ -58,15 +58,6 @@ final class PackedPanels implements PanelSource {
         return inParallel(src, rows, k, limit, buffer, GemmCore.NR, true);
     }
 
-    /**
-     * As {@link #asA}, packed by every core into {@code buffer} when it is large enough (else a new
-     * array): for one GEMM call whose threads split B's columns and would otherwise each pack all of
-     * A (a pixel-major convolution's lowered input, {@link ConvKernels#pixelMajor}).
-     */
-    static PackedPanels asAInParallel(PanelSource src, int rows, int k, int limit, float[] buffer) {
-        return inParallel(src, rows, k, limit, buffer, GemmCore.MR, false);
-    }
-
     private static PackedPanels inParallel(PanelSource src, int rows, int k, int limit, float[] buffer, int height, boolean asB) {
         int kc = GemmCore.balancedK(Math.max(1, k), limit);
         int padded = (rows + height - 1) / height * height;

@@ -61,7 +61,7 @@ class ConvKernelsTest {
         LinalgChecks.conv(x[0], w[0], g[0], true, 15);
         // Two images; 48 output channels: a last column panel a vector wide.
         LinalgChecks.conv(x[1], w[1], g[1], false, 16);
-        // 320 channels split across threads, the lowered input (49 x 360) packed once for both.
+        // 320 channels split across threads, each packing the lowered input (49 x 360) itself.
         LinalgChecks.conv(x[2], w[2], g[2], true, 17);
         // 14x14 planes of few channels, and shallow layers, stay channel-major.
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 14, 14}, new int[] {96, 64, 1, 1}, Conv2d.simple())));

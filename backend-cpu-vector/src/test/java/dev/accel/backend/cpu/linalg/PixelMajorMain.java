@@ -7,7 +7,8 @@ import java.util.Random;
 /**
  * A by-hand probe, not a test: the GEMM of a pixel-major convolution ({@code positions x K} times
  * {@code K x channels}, weights packed ahead as B) with A read from an NCHW input (packed per call)
- * or packed ahead, on all cores and on one; best of 20 rounds of 20 ms, microseconds per call.
+ * or packed ahead, on all cores and on one, and the packing of A alone; best of 20 rounds of 20 ms,
+ * microseconds per call.
  * Arguments: triples {@code positions k channels}. Run with the module's test classpath.
  */
 public final class PixelMajorMain {
@@ -30,7 +31,6 @@ public final class PixelMajorMain {
             double ahead = LinalgTestSupport.bestMicros(20, 20, () -> GemmCore.multiply(m, n, k, xa, w, t, true));
             double one = LinalgTestSupport.bestMicros(20, 20, () -> GemmCore.multiply(m, n, k, x, w, t, false));
             float[] buf = new float[(m + 5) / 6 * 6 * k];
-            double packPar = LinalgTestSupport.bestMicros(20, 20, () -> PackedPanels.asAInParallel(x, m, k, GemmCore.KC, buf));
             double packOne = LinalgTestSupport.bestMicros(20, 20, () -> PackedPanels.asA(x, m, k, GemmCore.KC));
             double packLoop = LinalgTestSupport.bestMicros(20, 20, () -> {
                 for (int pc = 0; pc < k; pc += GemmCore.KC) {
@@ -40,7 +40,7 @@ public final class PixelMajorMain {
                     }
                 }
             });
-            System.out.printf("packing A: all cores %.1f us, one core %.1f us, loop %.1f us%n", packPar, packOne, packLoop);
+            System.out.printf("packing A on one core: as PackedPanels %.1f us, panel by panel into one buffer %.1f us%n", packOne, packLoop);
             double flops = 2.0 * m * n * k;
             System.out.printf("%4d x %4d times %4d x %4d: A packed per call %7.1f us (%5.1f GFLOP/s), ahead %7.1f us (%5.1f), one core %7.1f us (%5.1f)%n",
                     m, k, k, n, perCall, flops / perCall / 1e3, ahead, flops / ahead / 1e3, one, flops / one / 1e3);
