@@ -40,6 +40,10 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>{@code few-rows}: products with 16 to 24 rows of A, B given at run time or as a constant.
  *   <li>{@code skinny-streams}: the skinny GEMM (m = 1..8, B a constant or read at run time,
  *       FP32 and INT8) against the memory read probe, as GB/s of B streamed.
+ *   <li>{@code pixel-major}: convolution layers of {@link ConvLayer} (weights and bias constant)
+ *       compiled channel-major and pixel-major ({@code accel.cpu.pixelMajor=off} and {@code on},
+ *       set around the compile only), the layers whose rule is close. The system property
+ *       {@code accel.bench.layers} (comma-separated names) replaces the list.
  * </ul>
  */
 public final class Experiments {
@@ -56,7 +60,7 @@ public final class Experiments {
         boolean heap = args.length == 2 && args[0].equals("heap-segments") && (args[1].equals("clean") || args[1].equals("polluted"));
         if (args.length != 1 && !heap) {
             throw new IllegalArgumentException(
-                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams");
+                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams|pixel-major");
         }
         if (heap && args[1].equals("polluted")) {
             System.out.printf("one loop of vector loads from a heap segment first (checksum %.0f)%n", heapSegmentLoop());
@@ -69,8 +73,9 @@ public final class Experiments {
                 case "packed-operands" -> report(packedOperands(arena), 8, "G(FL)OP/s");
                 case "few-rows" -> report(fewRows(arena), 8, "GFLOP/s");
                 case "skinny-streams" -> report(skinnyStreams(arena), 6, "GB/s");
+                case "pixel-major" -> report(pixelMajor(arena), 8, "GFLOP/s");
                 default -> throw new IllegalArgumentException("unknown experiment '" + args[0]
-                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams");
+                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams, pixel-major");
             }
         }
     }
@@ -110,6 +115,39 @@ public final class Experiments {
         MemorySegment[] qout = {Buffers.zeros(arena, 4L * n * n)};
         CpuOp int8 = CpuOps.compile(q, false);
         v.put("int8 n=1024, B per call", new Variant(() -> int8.run(qin, qout), 2.0 * n * n * n));
+        return v;
+    }
+
+    private static Map<String, Variant> pixelMajor(Arena arena) {
+        String names = System.getProperty("accel.bench.layers",
+                "resnet50.res5.3x3.512,resnet50.res5.1x1.512-2048,mobilenetv2.1x1.320-1280x7,resnet50.res4.1x1.1024-256,"
+                        + "resnet50.res3.1x1.512-128,squeezenet.fire9.3x3.64-256,squeezenet.conv10.1x1.512-1000,"
+                        + "squeezenet.fire9.1x1.512-64,mobilenetv2.1x1.576-96x14");
+        Map<String, Variant> v = new LinkedHashMap<>();
+        String property = "accel.cpu.pixelMajor";
+        String saved = System.getProperty(property);
+        try {
+            for (String name : names.split(",")) {
+                ConvLayer l = ConvLayer.named(name.trim());
+                long[] y = l.yShape();
+                MemorySegment x = Buffers.floats(arena, (long) l.c() * l.h() * l.w(), 7);
+                MemorySegment w = Buffers.floats(arena, (long) l.m() * (l.c() / l.groups()) * l.k() * l.k(), 8);
+                MemorySegment b = Buffers.floats(arena, l.m(), 9);
+                MemorySegment[] in = {x, w, b};
+                MemorySegment[] out = {Buffers.zeros(arena, 4L * y[1] * y[2] * y[3])};
+                for (String mode : new String[] {"off", "on"}) {
+                    System.setProperty(property, mode);
+                    CpuOp op = CpuOps.compile(l.spec(), Map.of(1, w, 2, b), false);
+                    v.put(l.name() + (mode.equals("off") ? ", channel-major" : ", pixel-major"), new Variant(() -> op.run(in, out), l.flops()));
+                }
+            }
+        } finally {
+            if (saved == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, saved);
+            }
+        }
         return v;
     }
 

@@ -273,7 +273,7 @@ final class GemmCore {
                             long bAt = (direct.base() + jc + jr + (long) pc * direct.columnStride()) * 4;
                             for (int ir = 0; ir < mc; ir += MR) {
                                 long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
-                                MicroKernel.multiplyDirect(kc, ap, aBase + ir * kc, direct.segment(), bAt, direct.columnStride() * 4, tile);
+                                direct(kc, ap, aBase + ir * kc, direct, bAt, Math.min(MR, mc - ir), tile);
                                 epilogue(tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add);
                             }
                             continue;
@@ -326,8 +326,7 @@ final class GemmCore {
                     long bAt = (direct.base() + jr + (long) pc * direct.columnStride()) * 4;
                     for (int ir = i0; ir < i1; ir += MR) {
                         long at = c.base() + (long) ir * c.ldc() + jr;
-                        MicroKernel.multiplyDirect(kc, ap, aBase + (ir - i0) * kc, direct.segment(), bAt, direct.columnStride() * 4,
-                                tile);
+                        direct(kc, ap, aBase + (ir - i0) * kc, direct, bAt, Math.min(MR, i1 - ir), tile);
                         epilogue(tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
                     }
                     continue;
@@ -354,8 +353,8 @@ final class GemmCore {
      * gave up on such a kernel, "out of virtual registers", and left it interpreted; JDK 25 compiles
      * it at every tier, and a fresh JVM's first 3000 calls of a 256 x 256 product took 1.3 s against
      * 1.2 s with the tile array.) Edge tiles go through the tile array; a GEMM's last panel, when at most
-     * a vector wide, through {@link MicroKernel#multiplyNarrow}, its last row panel, when at most four
-     * rows high, through {@link MicroKernel#multiplyFour}.
+     * a vector wide, through {@link MicroKernel#multiplyNarrow}, its last row panel, when one row
+     * high, through {@link MicroKernel#multiplyOne}, when two to four, through {@link MicroKernel#multiplyFour}.
      */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
             long at, boolean add) {
@@ -373,12 +372,27 @@ final class GemmCore {
         }
         if (nr <= MicroKernel.L) {
             MicroKernel.multiplyNarrow(kc, ap, ao, bp, bo, tile);
+        } else if (mr == 1) {
+            MicroKernel.multiplyOne(kc, ap, ao, bp, bo, tile);
         } else if (mr <= 4) {
             MicroKernel.multiplyFour(kc, ap, ao, bp, bo, tile);
         } else {
             MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
         }
         epilogue(tile, row, mr, nr, c, at, add);
+    }
+
+    /**
+     * One register tile of {@code mr} live rows with B read in place: a one-row edge the way
+     * {@link #tile} computes it ({@link MicroKernel#multiplyOne}'s order), so that the result does not
+     * depend on whether B was packed ahead.
+     */
+    private static void direct(int kc, float[] ap, int ao, MatrixView b, long bAt, int mr, float[] tile) {
+        if (mr == 1) {
+            MicroKernel.multiplyOneDirect(kc, ap, ao, b.segment(), bAt, b.columnStride() * 4, tile);
+        } else {
+            MicroKernel.multiplyDirect(kc, ap, ao, b.segment(), bAt, b.columnStride() * 4, tile);
+        }
     }
 
     /** A tile's sums into C: int32, or float with alpha, accumulation or (first K block) the row bias. */

@@ -136,6 +136,92 @@ final class MicroKernel {
     }
 
     /**
+     * As {@link #multiply} for an edge tile of one live row (a GEMM's last row panel when
+     * {@code m % MR == 1}: a 7x7 plane's 49 positions in a pixel-major convolution, SqueezeNet's
+     * 169): only tile row 0 is computed. One row has only two accumulator vectors, too few chains for
+     * the FMA pipes, so K is split four ways by step (p mod 4), eight chains summed at the end: a
+     * sixth of a full tile's work at about its rate, where {@link #multiplyFour} would take two
+     * thirds. The sums are the same products added in another order (exact for the integer GEMM).
+     */
+    static void multiplyOne(int kc, float[] a, int ao, float[] b, int bo, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        int p = 0;
+        for (; p + 3 < kc; p += 4) {
+            int bp = bo + p * NR;
+            int ap = ao + p * MR;
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(FloatVector.fromArray(F, b, bp), c00);
+            c01 = x.fma(FloatVector.fromArray(F, b, bp + L), c01);
+            x = FloatVector.broadcast(F, a[ap + MR]);
+            c10 = x.fma(FloatVector.fromArray(F, b, bp + NR), c10);
+            c11 = x.fma(FloatVector.fromArray(F, b, bp + NR + L), c11);
+            x = FloatVector.broadcast(F, a[ap + 2 * MR]);
+            c20 = x.fma(FloatVector.fromArray(F, b, bp + 2 * NR), c20);
+            c21 = x.fma(FloatVector.fromArray(F, b, bp + 2 * NR + L), c21);
+            x = FloatVector.broadcast(F, a[ap + 3 * MR]);
+            c30 = x.fma(FloatVector.fromArray(F, b, bp + 3 * NR), c30);
+            c31 = x.fma(FloatVector.fromArray(F, b, bp + 3 * NR + L), c31);
+        }
+        for (; p < kc; p++) {
+            int bp = bo + p * NR;
+            FloatVector x = FloatVector.broadcast(F, a[ao + p * MR]);
+            c00 = x.fma(FloatVector.fromArray(F, b, bp), c00);
+            c01 = x.fma(FloatVector.fromArray(F, b, bp + L), c01);
+        }
+        c00.add(c10).add(c20.add(c30)).intoArray(tile, 0);
+        c01.add(c11).add(c21.add(c31)).intoArray(tile, L);
+    }
+
+    /**
+     * As {@link #multiplyOne}, with B read in place as {@link #multiplyDirect} reads it (row p of the
+     * panel at byte {@code bAt + p * bStride}): the same sums in the same order, so a GEMM whose B is
+     * read in place and one whose B was packed ahead agree bit for bit in their last row too.
+     */
+    static void multiplyOneDirect(int kc, float[] a, int ao, MemorySegment b, long bAt, long bStride, float[] tile) {
+        FloatVector c00 = FloatVector.zero(F);
+        FloatVector c01 = FloatVector.zero(F);
+        FloatVector c10 = FloatVector.zero(F);
+        FloatVector c11 = FloatVector.zero(F);
+        FloatVector c20 = FloatVector.zero(F);
+        FloatVector c21 = FloatVector.zero(F);
+        FloatVector c30 = FloatVector.zero(F);
+        FloatVector c31 = FloatVector.zero(F);
+        long h = 4L * L;
+        int p = 0;
+        for (; p + 3 < kc; p += 4) {
+            long bp = bAt + p * bStride;
+            int ap = ao + p * MR;
+            FloatVector x = FloatVector.broadcast(F, a[ap]);
+            c00 = x.fma(FloatVector.fromMemorySegment(F, b, bp, LE), c00);
+            c01 = x.fma(FloatVector.fromMemorySegment(F, b, bp + h, LE), c01);
+            x = FloatVector.broadcast(F, a[ap + MR]);
+            c10 = x.fma(FloatVector.fromMemorySegment(F, b, bp + bStride, LE), c10);
+            c11 = x.fma(FloatVector.fromMemorySegment(F, b, bp + bStride + h, LE), c11);
+            x = FloatVector.broadcast(F, a[ap + 2 * MR]);
+            c20 = x.fma(FloatVector.fromMemorySegment(F, b, bp + 2 * bStride, LE), c20);
+            c21 = x.fma(FloatVector.fromMemorySegment(F, b, bp + 2 * bStride + h, LE), c21);
+            x = FloatVector.broadcast(F, a[ap + 3 * MR]);
+            c30 = x.fma(FloatVector.fromMemorySegment(F, b, bp + 3 * bStride, LE), c30);
+            c31 = x.fma(FloatVector.fromMemorySegment(F, b, bp + 3 * bStride + h, LE), c31);
+        }
+        for (; p < kc; p++) {
+            long bp = bAt + p * bStride;
+            FloatVector x = FloatVector.broadcast(F, a[ao + p * MR]);
+            c00 = x.fma(FloatVector.fromMemorySegment(F, b, bp, LE), c00);
+            c01 = x.fma(FloatVector.fromMemorySegment(F, b, bp + h, LE), c01);
+        }
+        c00.add(c10).add(c20.add(c30)).intoArray(tile, 0);
+        c01.add(c11).add(c21.add(c31)).intoArray(tile, L);
+    }
+
+    /**
      * As {@link #multiply} for an edge tile of at most four live rows (a GEMM's last row panel when
      * {@code m % MR <= 4}): only the panel's first four rows are computed, into tile rows 0 to 3.
      * Eight accumulator chains still keep both FMA pipes busy (latency 4), so such a tile costs two

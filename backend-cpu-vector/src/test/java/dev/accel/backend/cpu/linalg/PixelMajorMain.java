@@ -36,7 +36,7 @@ public final class PixelMajorMain {
                 for (int pc = 0; pc < k; pc += GemmCore.KC) {
                     int kb = Math.min(GemmCore.KC, k - pc);
                     for (int r0 = 0; r0 < m; r0 += 6) {
-                        x.packColumns(buf, pc * 54 + r0 * kb, r0, Math.min(6, m - r0), 6, pc, kb);
+                        x.packColumns(buf, pc * ((m + 5) / 6 * 6) + r0 * kb, r0, Math.min(6, m - r0), 6, pc, kb);
                     }
                 }
             });
