@@ -347,19 +347,31 @@ final class ConvKernels {
     private static final int TRANSPOSE_MACS = 16;
 
     /**
+     * Packing one element of a GEMM operand, in multiply-adds: about 0.27 ns on one core
+     * ({@code PixelMajorMain}, a 49 x 4608 A panel by panel) against 0.0077 ns per multiply-add.
+     * Counted only where the channel-major form packs nothing (a 1x1 convolution whose input
+     * GemmCore reads in place); otherwise both forms pack the lowered input once.
+     */
+    private static final int PACK_MACS = 32;
+
+    /**
      * Whether a float convolution runs pixel-major: {@code Y^T = X^T W^T}, output positions as the
      * GEMM's rows (A, {@link GemmCore#MR}-high panels of the lowered input) and output channels as its
      * columns (B, the weights, packed as {@link GemmCore#NR}-wide panels), into scratch, then
-     * transposed into NCHW with the bias. Taken when its register tiles' multiply-adds plus the
-     * transpose ({@link #TRANSPOSE_MACS} per output element) come to at most 97% of the
-     * channel-major product's: small planes with deep K, whose positions fill B's vector lanes badly
-     * (a 7x7 plane's 49 positions, computed as 63 over padded rows, fill two 32-float panels: 77% of
-     * the lanes; as rows of A, eight panels of 6 and an edge of one, computed as four: 94%). Shallow
-     * first layers (K = 27) stay channel-major: there the transpose would cost more than the lanes
-     * save. {@code accel bench cpu} layers, two cores, channel-major against pixel-major
-     * ({@code -Daccel.cpu.pixelMajor=off}, two alternations): ResNet-50 res5 3x3 688-709 against
-     * 613 us, res5 1x1 2048-512 310-315 against 261-262, 512-2048 289-291 against 249-250, MobileNetV2
-     * 320-1280 at 7x7 118 against 107-108, ResNet-50 res4 1x1 1024-256 (14x14) 266-268 against 247-254.
+     * transposed into NCHW with the bias. Taken when its register tiles' cost ({@link #rowCost} by
+     * {@link #columnCost} by K) plus the transpose ({@link #TRANSPOSE_MACS} per output element, and
+     * {@link #PACK_MACS} per lowered element where the other form would read its input in place)
+     * comes to at most 97% of the channel-major product's: small planes with deep K, whose positions
+     * fill B's vector lanes badly (a 7x7 plane's 49 positions, computed as 63 over padded rows, fill
+     * two 32-float panels: 77% of the lanes; as rows of A, eight full panels and a one-row edge).
+     * Shallow first layers (K = 27) stay channel-major: there the transpose would cost more than the
+     * lanes save. {@code Experiments pixel-major} (benchmarks module, interleaved in one JVM, two
+     * cores), channel-major against pixel-major, GFLOP/s: ResNet-50 res5 3x3 330.2 / 355.9, res5 1x1
+     * 512-2048 360.2 / 410.3, 2048-512 331.7 / 386.0, MobileNetV2 320-1280 at 7x7 344.9 / 392.0, res4
+     * 1x1 1024-256 at 14x14 377.3 / 412.7, SqueezeNet fire9 3x3 at 13x13 350.6 / 373.9, conv10
+     * 431.9 / 439.4 (all taken); MobileNetV2 576-96 at 14x14 366.5 / 361.3, res3 1x1 512-128 at 28x28
+     * 435.4 / 397.8 (left channel-major), SqueezeNet fire9 1x1 512-64 299.2 / 322.0 (left
+     * channel-major by the packing term: a miss of the rule).
      */
     static boolean pixelMajor(ConvGeom g) {
         if (g.depthwise() || g.ohw() == 0) {
@@ -368,22 +380,37 @@ final class ConvKernels {
         int wide = wideRow(g);
         int columns = wide == 0 ? g.ohw() : g.oh() * wide;
         double k = g.kg();
-        double channelMajor = (double) roundUp(g.mg(), GemmCore.MR) * columnCost(columns) * k;
-        double positionMajor = (double) roundUp(g.ohw(), GemmCore.MR) * columnCost(g.mg()) * k
-                + (double) g.ohw() * g.mg() * TRANSPOSE_MACS;
+        double channelMajor = rowCost(g.mg()) * columnCost(columns) * k;
+        double positionMajor = rowCost(g.ohw()) * columnCost(g.mg()) * k + (double) g.ohw() * g.mg() * TRANSPOSE_MACS;
+        boolean inPlace = g.pointwise() && g.mg() <= GemmCore.DIRECT_MAX_ROWS && g.kg() >= GemmCore.DIRECT_MIN_K
+                && g.kg() <= GemmCore.DIRECT_MAX_K;
+        if (inPlace) {
+            positionMajor += (double) g.ohw() * k * PACK_MACS;
+        }
         return positionMajor <= 0.97 * channelMajor;
     }
 
-    /** Columns of register tiles a GEMM with n columns computes (a last panel at most a vector wide runs narrow). */
-    private static int columnCost(int n) {
+    /**
+     * Rows of register tiles a GEMM with m rows costs: full panels of {@link GemmCore#MR}, a last
+     * panel of one row at about one and a half ({@link MicroKernel#multiplyOne}), of two to four at
+     * four ({@link MicroKernel#multiplyFour}), of five at a full panel.
+     */
+    private static double rowCost(int m) {
+        int mr = GemmCore.MR;
+        int rest = m % mr;
+        return m / mr * mr + (rest == 0 ? 0 : rest == 1 ? 1.5 : rest <= 4 ? 4 : mr);
+    }
+
+    /**
+     * Columns of register tiles a GEMM with n columns costs: full panels of {@link GemmCore#NR}, a last
+     * panel of at most a vector at one and a half vectors ({@link MicroKernel#multiplyNarrow}: half the
+     * FMAs at about three quarters of the rate), a wider one at a full panel.
+     */
+    private static double columnCost(int n) {
         int nr = GemmCore.NR;
         int full = n / nr * nr;
         int rest = n - full;
-        return full + (rest == 0 ? 0 : rest <= L ? L : nr);
-    }
-
-    private static int roundUp(int v, int m) {
-        return (v + m - 1) / m * m;
+        return full + (rest == 0 ? 0 : rest <= L ? 1.5 * L : nr);
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.accel.backend.cpu.linalg;
 import dev.accel.hal.op.Conv2d;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -52,8 +53,8 @@ class ConvKernelsTest {
     void smallPlanesRunPixelMajor() {
         // 7x7 planes (ResNet-50 res5's shape): positions as the GEMM's rows, 49 = eight full row panels
         // and an edge panel of one row, then transposed into NCHW with the bias.
-        int[][] x = {{1, 128, 7, 7}, {2, 64, 7, 7}, {1, 40, 7, 7}};
-        int[][] w = {{64, 128, 1, 1}, {48, 64, 3, 3}, {320, 40, 3, 3}};
+        int[][] x = {{1, 640, 7, 7}, {2, 64, 7, 7}, {1, 40, 7, 7}};
+        int[][] w = {{64, 640, 1, 1}, {48, 64, 3, 3}, {320, 40, 3, 3}};
         Conv2d[] g = {Conv2d.simple(), Conv2d.of(1, 1, 1), Conv2d.of(1, 1, 1)};
         for (int i = 0; i < x.length; i++) {
             assertTrue(ConvKernels.pixelMajor(geom(x[i], w[i], g[i])), "pixel-major: " + java.util.Arrays.toString(w[i]));
@@ -66,6 +67,29 @@ class ConvKernelsTest {
         // 14x14 planes of few channels, and shallow layers, stay channel-major.
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 14, 14}, new int[] {96, 64, 1, 1}, Conv2d.simple())));
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 17, 17}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+    }
+
+    @Test
+    void pixelMajorRuleOnTheBenchmarkLayers() {
+        // The decisions Experiments pixel-major measured (ConvKernels.pixelMajor), at 16 lanes.
+        assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16, "the rule's figures are for 512-bit vectors");
+        Conv2d same3 = Conv2d.of(1, 1, 1);
+        Conv2d one = Conv2d.simple();
+        // ResNet-50 res5 3x3 and 1x1, MobileNetV2 320-1280 (7x7), res4 1x1 (14x14), SqueezeNet fire9 3x3 and conv10 (13x13).
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 7, 7}, new int[] {512, 512, 3, 3}, same3)));
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 2048, 7, 7}, new int[] {512, 2048, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 7, 7}, new int[] {2048, 512, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 320, 7, 7}, new int[] {1280, 320, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 1024, 14, 14}, new int[] {256, 1024, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 64, 13, 13}, new int[] {256, 64, 3, 3}, same3)));
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {1000, 512, 1, 1}, one)));
+        // MobileNetV2 576-96 (14x14), res3 1x1 (28x28), fire9 1x1 (13x13), large planes, first layers.
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 576, 14, 14}, new int[] {96, 576, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 28, 28}, new int[] {128, 512, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {64, 512, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 56, 56}, new int[] {64, 64, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1))));
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1))));
     }
 
     private static ConvGeom geom(int[] x, int[] w, Conv2d g) {

@@ -30,7 +30,7 @@ public final class NarrowSpeciesCheck {
             LinalgChecks.conv(new int[] {1, 9, 7, 11}, new int[] {5, 9, 1, 1}, Conv2d.simple(), true, seed++);
             // Pixel-major at 8 lanes (7x7 planes): A panels of 6 positions, wider than a vector at 4 lanes.
             LinalgChecks.conv(new int[] {1, 16, 7, 7}, new int[] {40, 16, 3, 3}, Conv2d.of(1, 1, 1), true, seed++);
-            LinalgChecks.conv(new int[] {1, 128, 7, 7}, new int[] {32, 128, 1, 1}, Conv2d.simple(), true, seed++);
+            LinalgChecks.conv(new int[] {1, 640, 7, 7}, new int[] {32, 640, 1, 1}, Conv2d.simple(), true, seed++);
             LinalgChecks.conv(new int[] {1, 4, 13, 15}, new int[] {6, 2, 3, 3}, new Conv2d(2, 1, 0, 1, 2, 1, 2, 1, 2), true, seed++);
             LinalgChecks.conv(new int[] {1, 3, 19, 75}, new int[] {3, 1, 3, 3}, new Conv2d(2, 2, 1, 2, 1, 0, 2, 1, 3), true, seed++);
             LinalgChecks.matMulInteger(new int[] {9, 600}, new int[] {600, 19}, DType.U8, DType.I8, 2, seed++);
