@@ -266,6 +266,22 @@ final class MatrixView implements PanelSource {
                 PanelTranspose.sixRows(seg, origin, rs, dst, off, kc);
                 return;
             }
+            if (rows == width && width == 2 * L && Transpose16.APPLIES) {
+                // A full B panel (32 rows of weights along K): 16 x 16 blocks transposed in registers.
+                int end = kc - kc % L;
+                for (int p = 0; p < end; p += L) {
+                    for (int h = 0; h < width; h += L) {
+                        Transpose16.blockToArray(seg, (origin + h * rs + p) * 4, rs * 4, dst, off + p * width + h, width);
+                    }
+                }
+                for (int i = 0; i < rows; i++) {
+                    long src = origin + i * rs;
+                    for (int p = end; p < kc; p++) {
+                        dst[off + i + p * width] = seg.getAtIndex(FLOAT, src + p);
+                    }
+                }
+                return;
+            }
             // Else read each row forward, written strided into the panel.
             for (int i = 0; i < rows; i++) {
                 long src = origin + i * rs;

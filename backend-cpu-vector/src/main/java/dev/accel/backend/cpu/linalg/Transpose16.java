@@ -122,4 +122,85 @@ final class Transpose16 {
         r14.intoMemorySegment(dst, to + 14 * colBytes, LE);
         r15.intoMemorySegment(dst, to + 15 * colBytes, LE);
     }
+
+    /**
+     * As {@link #block} without a bias, column j written to {@code dst[off + j * stride]}: a B panel
+     * of the GEMM packed from 16 rows that lie along K in memory (weights given at run time to a
+     * pixel-major convolution), where element by element was the slowest packing there is.
+     */
+    static void blockToArray(MemorySegment src, long at, long rowBytes, float[] dst, int off, int stride) {
+        FloatVector r0 = FloatVector.fromMemorySegment(F, src, at, LE);
+        FloatVector r1 = FloatVector.fromMemorySegment(F, src, at + rowBytes, LE);
+        FloatVector r2 = FloatVector.fromMemorySegment(F, src, at + 2 * rowBytes, LE);
+        FloatVector r3 = FloatVector.fromMemorySegment(F, src, at + 3 * rowBytes, LE);
+        FloatVector r4 = FloatVector.fromMemorySegment(F, src, at + 4 * rowBytes, LE);
+        FloatVector r5 = FloatVector.fromMemorySegment(F, src, at + 5 * rowBytes, LE);
+        FloatVector r6 = FloatVector.fromMemorySegment(F, src, at + 6 * rowBytes, LE);
+        FloatVector r7 = FloatVector.fromMemorySegment(F, src, at + 7 * rowBytes, LE);
+        FloatVector r8 = FloatVector.fromMemorySegment(F, src, at + 8 * rowBytes, LE);
+        FloatVector r9 = FloatVector.fromMemorySegment(F, src, at + 9 * rowBytes, LE);
+        FloatVector r10 = FloatVector.fromMemorySegment(F, src, at + 10 * rowBytes, LE);
+        FloatVector r11 = FloatVector.fromMemorySegment(F, src, at + 11 * rowBytes, LE);
+        FloatVector r12 = FloatVector.fromMemorySegment(F, src, at + 12 * rowBytes, LE);
+        FloatVector r13 = FloatVector.fromMemorySegment(F, src, at + 13 * rowBytes, LE);
+        FloatVector r14 = FloatVector.fromMemorySegment(F, src, at + 14 * rowBytes, LE);
+        FloatVector r15 = FloatVector.fromMemorySegment(F, src, at + 15 * rowBytes, LE);
+        FloatVector lo = FloatVector.fromArray(F, LOW[3], 0);
+        FloatVector hi = FloatVector.fromArray(F, HIGH[3], 0);
+        FloatVector t;
+        t = r0; r0 = lo.selectFrom(t, r8); r8 = hi.selectFrom(t, r8);
+        t = r1; r1 = lo.selectFrom(t, r9); r9 = hi.selectFrom(t, r9);
+        t = r2; r2 = lo.selectFrom(t, r10); r10 = hi.selectFrom(t, r10);
+        t = r3; r3 = lo.selectFrom(t, r11); r11 = hi.selectFrom(t, r11);
+        t = r4; r4 = lo.selectFrom(t, r12); r12 = hi.selectFrom(t, r12);
+        t = r5; r5 = lo.selectFrom(t, r13); r13 = hi.selectFrom(t, r13);
+        t = r6; r6 = lo.selectFrom(t, r14); r14 = hi.selectFrom(t, r14);
+        t = r7; r7 = lo.selectFrom(t, r15); r15 = hi.selectFrom(t, r15);
+        lo = FloatVector.fromArray(F, LOW[2], 0);
+        hi = FloatVector.fromArray(F, HIGH[2], 0);
+        t = r0; r0 = lo.selectFrom(t, r4); r4 = hi.selectFrom(t, r4);
+        t = r1; r1 = lo.selectFrom(t, r5); r5 = hi.selectFrom(t, r5);
+        t = r2; r2 = lo.selectFrom(t, r6); r6 = hi.selectFrom(t, r6);
+        t = r3; r3 = lo.selectFrom(t, r7); r7 = hi.selectFrom(t, r7);
+        t = r8; r8 = lo.selectFrom(t, r12); r12 = hi.selectFrom(t, r12);
+        t = r9; r9 = lo.selectFrom(t, r13); r13 = hi.selectFrom(t, r13);
+        t = r10; r10 = lo.selectFrom(t, r14); r14 = hi.selectFrom(t, r14);
+        t = r11; r11 = lo.selectFrom(t, r15); r15 = hi.selectFrom(t, r15);
+        lo = FloatVector.fromArray(F, LOW[1], 0);
+        hi = FloatVector.fromArray(F, HIGH[1], 0);
+        t = r0; r0 = lo.selectFrom(t, r2); r2 = hi.selectFrom(t, r2);
+        t = r1; r1 = lo.selectFrom(t, r3); r3 = hi.selectFrom(t, r3);
+        t = r4; r4 = lo.selectFrom(t, r6); r6 = hi.selectFrom(t, r6);
+        t = r5; r5 = lo.selectFrom(t, r7); r7 = hi.selectFrom(t, r7);
+        t = r8; r8 = lo.selectFrom(t, r10); r10 = hi.selectFrom(t, r10);
+        t = r9; r9 = lo.selectFrom(t, r11); r11 = hi.selectFrom(t, r11);
+        t = r12; r12 = lo.selectFrom(t, r14); r14 = hi.selectFrom(t, r14);
+        t = r13; r13 = lo.selectFrom(t, r15); r15 = hi.selectFrom(t, r15);
+        lo = FloatVector.fromArray(F, LOW[0], 0);
+        hi = FloatVector.fromArray(F, HIGH[0], 0);
+        t = r0; r0 = lo.selectFrom(t, r1); r1 = hi.selectFrom(t, r1);
+        t = r2; r2 = lo.selectFrom(t, r3); r3 = hi.selectFrom(t, r3);
+        t = r4; r4 = lo.selectFrom(t, r5); r5 = hi.selectFrom(t, r5);
+        t = r6; r6 = lo.selectFrom(t, r7); r7 = hi.selectFrom(t, r7);
+        t = r8; r8 = lo.selectFrom(t, r9); r9 = hi.selectFrom(t, r9);
+        t = r10; r10 = lo.selectFrom(t, r11); r11 = hi.selectFrom(t, r11);
+        t = r12; r12 = lo.selectFrom(t, r13); r13 = hi.selectFrom(t, r13);
+        t = r14; r14 = lo.selectFrom(t, r15); r15 = hi.selectFrom(t, r15);
+        r0.intoArray(dst, off);
+        r1.intoArray(dst, off + stride);
+        r2.intoArray(dst, off + 2 * stride);
+        r3.intoArray(dst, off + 3 * stride);
+        r4.intoArray(dst, off + 4 * stride);
+        r5.intoArray(dst, off + 5 * stride);
+        r6.intoArray(dst, off + 6 * stride);
+        r7.intoArray(dst, off + 7 * stride);
+        r8.intoArray(dst, off + 8 * stride);
+        r9.intoArray(dst, off + 9 * stride);
+        r10.intoArray(dst, off + 10 * stride);
+        r11.intoArray(dst, off + 11 * stride);
+        r12.intoArray(dst, off + 12 * stride);
+        r13.intoArray(dst, off + 13 * stride);
+        r14.intoArray(dst, off + 14 * stride);
+        r15.intoArray(dst, off + 15 * stride);
+    }
 }
