@@ -25,8 +25,11 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Depthwise}, vectors along the output width; everything else multiplies the weights with
  * the lowered input through {@link GemmCore}, the lowered input being packed panel by panel
  * straight from a zero-padded copy of the group's planes ({@link PaddedImage}, {@link Im2colSource}):
- * no im2col matrix is written and packed again. Integer convolutions take the same paths with 8-bit
- * views (the padded copy holds {@code x - zeroPoint}) and an int32 GEMM; QLinearConv accumulates
+ * no im2col matrix is written and packed again. Float convolutions on small planes (7x7, 13x13,
+ * 14x14 with deep K; the rule is {@link #pixelMajor}) run the same GEMM the other way round, output
+ * positions as its rows and channels as its columns, and transpose the product into NCHW. Integer
+ * convolutions take the channel-major paths with 8-bit views (the padded copy holds
+ * {@code x - zeroPoint}) and an int32 GEMM; QLinearConv accumulates
  * into int32 scratch, adds its bias and requantizes per output channel. Images and groups run in
  * parallel when there are enough of them; otherwise each GEMM (and the padded copy feeding it)
  * splits across cores itself. Constant weights are packed per group at compile time (see
@@ -68,8 +71,9 @@ final class ConvKernels {
 
     /**
      * What was computed from constant inputs at prepare time: per group the weights packed as GEMM A
-     * panels ({@code gemm}; B panels when the convolution runs {@link #pixelMajor}), or for depthwise the taps of every channel as floats, zero point
-     * subtracted ({@code taps}); null where the weights were not constant.
+     * panels ({@code gemm}; B panels when the convolution runs {@link #pixelMajor}), or for depthwise
+     * the taps of every channel as floats, zero point subtracted ({@code taps}); null where the
+     * weights were not constant.
      */
     private record Prepared(PackedPanels[] gemm, float[] taps) {
         static final Prepared NONE = new Prepared(null, null);
