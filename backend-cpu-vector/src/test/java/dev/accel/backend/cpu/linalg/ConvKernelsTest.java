@@ -66,6 +66,12 @@ class ConvKernelsTest {
         LinalgChecks.conv(x[1], w[1], g[1], false, 16);
         // 320 channels split across threads, each packing the lowered input (49 x 360) itself.
         LinalgChecks.conv(x[2], w[2], g[2], true, 17);
+        // Groups: per image and group one pixel-major GEMM, the group's bias and output channels;
+        // with 4 images times 2 groups the items run in parallel, each GEMM on one thread.
+        Conv2d grouped = Conv2d.of(1, 0, 2);
+        assertTrue(ConvKernels.pixelMajor(geom(new int[] {2, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped)));
+        LinalgChecks.conv(new int[] {2, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped, true, 18);
+        LinalgChecks.conv(new int[] {4, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped, true, 19);
         // 14x14 planes of few channels, and shallow layers, stay channel-major.
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 14, 14}, new int[] {96, 64, 1, 1}, Conv2d.simple())));
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 17, 17}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1))));
