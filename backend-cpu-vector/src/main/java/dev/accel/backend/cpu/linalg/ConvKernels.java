@@ -345,10 +345,11 @@ final class ConvKernels {
 
     /**
      * The transpose of a pixel-major product into NCHW, per output element, in multiply-adds of the
-     * GEMM: at most about 0.12 ns per element on one core ({@link #transposeOut}: 0.21 ns through its
-     * small array, 0.11 with {@link Transpose16}) against 0.0077 ns per multiply-add at 260 GFLOP/s.
+     * GEMM on the same cores: about 0.18-0.21 ns per element on one core with {@link Transpose16}
+     * ({@code TransposeMain}, 49 x 2048 in 18.1-21.5 us; 0.37 ns through the small-array fallback)
+     * against 0.0077 ns per multiply-add at 260 GFLOP/s.
      */
-    private static final int TRANSPOSE_MACS = 16;
+    private static final int TRANSPOSE_MACS = 24;
 
     /**
      * Packing one element of a GEMM operand, in multiply-adds: about 0.27 ns on one core
@@ -372,10 +373,10 @@ final class ConvKernels {
      * lanes save. {@code Experiments pixel-major} (benchmarks module, interleaved in one JVM, two
      * cores), channel-major against pixel-major, GFLOP/s: ResNet-50 res5 3x3 330.2 / 355.9, res5 1x1
      * 512-2048 360.2 / 410.3, 2048-512 331.7 / 386.0, MobileNetV2 320-1280 at 7x7 344.9 / 392.0, res4
-     * 1x1 1024-256 at 14x14 377.3 / 412.7, SqueezeNet fire9 3x3 at 13x13 350.6 / 373.9, conv10
-     * 431.9 / 439.4 (all taken); MobileNetV2 576-96 at 14x14 366.5 / 361.3, res3 1x1 512-128 at 28x28
-     * 435.4 / 397.8 (left channel-major), SqueezeNet fire9 1x1 512-64 299.2 / 322.0 (left
-     * channel-major by the packing term: a miss of the rule).
+     * 1x1 1024-256 at 14x14 377.3 / 412.7, SqueezeNet fire9 3x3 at 13x13 350.6 / 373.9 (all taken);
+     * SqueezeNet conv10 431.9 / 439.4 (left channel-major: within noise), MobileNetV2 576-96 at 14x14
+     * 366.5 / 361.3, res3 1x1 512-128 at 28x28 435.4 / 397.8 (left channel-major), SqueezeNet fire9
+     * 1x1 512-64 299.2 / 322.0 (left channel-major by the packing term: a miss of the rule).
      */
     static boolean pixelMajor(ConvGeom g) {
         if (g.depthwise() || g.ohw() == 0) {
@@ -422,9 +423,9 @@ final class ConvKernels {
      * row-major) into the NCHW output at {@code yBase}, channel co's bias ({@code bias[biasBase + co]},
      * when there is one) added. On 16-lane vectors, 16 x 16 blocks in registers ({@link Transpose16});
      * otherwise a vector of channels at a time: each position's vector loaded (bias added) into a
-     * small array, then each channel's row written from it. (Element by element, with the product
-     * read a whole row of channels apart, ResNet-50's res5 1x1 512-2048 layer took 95 us of its 350
-     * to transpose; a standalone probe ran the small-array way 4.4 times as fast, Transpose16 8.7.)
+     * small array, then each channel's row written from it. ({@code TransposeMain}, test classes, one
+     * thread, 49 x 2048 as ResNet-50's res5 1x1 512-2048 layer: 169-181 us element by element with
+     * the product read a row of channels apart, 37 through the small array, 18-22 with Transpose16.)
      */
     private static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
             int biasBase, int c0, int c1) {

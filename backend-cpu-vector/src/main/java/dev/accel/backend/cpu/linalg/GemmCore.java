@@ -32,7 +32,8 @@ import java.lang.foreign.ValueLayout;
  * along N, each thread packs all of A itself: packing it once for both cores (a pixel-major
  * convolution's lowered input) made ResNet-50's res5 3x3 and 1x1 2048-512 layers run 688-698 and
  * 320-334 us against 640-647 and 271-274 with A packed per thread (ConvBenchmark, three forked JVMs
- * each): half of a shared A comes from the other core's cache at every use. (MatMul n = 1024
+ * each, with a temporary switch around that code, since removed): half of a shared A comes from the
+ * other core's cache at every use. (MatMul n = 1024
  * on two cores ran 7% slower with B packed per call than with B packed ahead while each thread
  * packed all of it, 4% slower with it shared; {@code Experiments packed-operands} in the benchmarks
  * module compares the two.)

@@ -302,7 +302,8 @@ final class MatrixView implements PanelSource {
     /**
      * {@code kc} runs of {@code rows <= L} adjacent floats, {@code stride} bytes apart from byte
      * {@code at} of {@code seg}, into {@code dst} {@code width} apart: a whole-vector load where it
-     * stays inside the segment (a masked one measured half as fast) and a store masked to the run.
+     * stays inside the segment (a masked one only at its end) and a store masked to the run.
+     * ({@code PixelMajorMain} times this packing.)
      */
     private static void packShortColumns(MemorySegment seg, long at, long stride, int rows, float[] dst, int off, int width, int kc) {
         VectorMask<Float> m = VectorMask.fromLong(F, (1L << rows) - 1);

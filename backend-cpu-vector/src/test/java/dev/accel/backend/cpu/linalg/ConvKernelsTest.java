@@ -83,15 +83,15 @@ class ConvKernelsTest {
         assumeTrue(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length() == 16, "the rule's figures are for 512-bit vectors");
         Conv2d same3 = Conv2d.of(1, 1, 1);
         Conv2d one = Conv2d.simple();
-        // ResNet-50 res5 3x3 and 1x1, MobileNetV2 320-1280 (7x7), res4 1x1 (14x14), SqueezeNet fire9 3x3 and conv10 (13x13).
+        // ResNet-50 res5 3x3 and 1x1, MobileNetV2 320-1280 (7x7), res4 1x1 (14x14), SqueezeNet fire9 3x3 (13x13).
         assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 7, 7}, new int[] {512, 512, 3, 3}, same3)));
         assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 2048, 7, 7}, new int[] {512, 2048, 1, 1}, one)));
         assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 7, 7}, new int[] {2048, 512, 1, 1}, one)));
         assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 320, 7, 7}, new int[] {1280, 320, 1, 1}, one)));
         assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 1024, 14, 14}, new int[] {256, 1024, 1, 1}, one)));
         assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 64, 13, 13}, new int[] {256, 64, 3, 3}, same3)));
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {1000, 512, 1, 1}, one)));
-        // MobileNetV2 576-96 (14x14), res3 1x1 (28x28), fire9 1x1 (13x13), large planes, first layers.
+        // SqueezeNet conv10 and fire9 1x1 (13x13), MobileNetV2 576-96 (14x14), res3 1x1 (28x28), large planes, first layers.
+        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {1000, 512, 1, 1}, one)));
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 576, 14, 14}, new int[] {96, 576, 1, 1}, one)));
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 28, 28}, new int[] {128, 512, 1, 1}, one)));
         assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {64, 512, 1, 1}, one)));
