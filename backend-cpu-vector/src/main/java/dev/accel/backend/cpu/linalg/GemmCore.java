@@ -33,10 +33,9 @@ import java.lang.foreign.ValueLayout;
  * convolution's lowered input) made ResNet-50's res5 3x3 and 1x1 2048-512 layers run 688-698 and
  * 320-334 us against 640-647 and 271-274 with A packed per thread (ConvBenchmark, three forked JVMs
  * each, with a temporary switch around that code, since removed): half of a shared A comes from the
- * other core's cache at every use. (MatMul n = 1024
- * on two cores ran 7% slower with B packed per call than with B packed ahead while each thread
- * packed all of it, 4% slower with it shared; {@code Experiments packed-operands} in the benchmarks
- * module compares the two.)
+ * other core's cache at every use. (MatMul n = 1024 on two cores ran 7% slower with B packed per
+ * call than with B packed ahead while each thread packed all of it, 4% slower with it shared;
+ * {@code Experiments packed-operands} in the benchmarks module compares the two.)
  *
  * <p>Integers: 8-bit operands with zero points subtracted are integers in [-255, 255], so a product
  * is at most 65025 in magnitude. With K blocks of {@link #KC_INT} = 256, every partial sum stays
@@ -354,8 +353,9 @@ final class GemmCore {
      * gave up on such a kernel, "out of virtual registers", and left it interpreted; JDK 25 compiles
      * it at every tier, and a fresh JVM's first 3000 calls of a 256 x 256 product took 1.3 s against
      * 1.2 s with the tile array.) Edge tiles go through the tile array; a GEMM's last panel, when at most
-     * a vector wide, through {@link MicroKernel#multiplyNarrow}, its last row panel, when one row
-     * high, through {@link MicroKernel#multiplyOne}, when two to four, through {@link MicroKernel#multiplyFour}.
+     * a vector wide, through {@link MicroKernel#multiplyNarrow}; its last row panel, when one row
+     * high, through {@link MicroKernel#multiplyOne}, when two to four rows high, through
+     * {@link MicroKernel#multiplyFour}.
      */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
             long at, boolean add) {

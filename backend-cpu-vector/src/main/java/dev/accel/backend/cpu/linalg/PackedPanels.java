@@ -55,10 +55,7 @@ final class PackedPanels implements PanelSource {
      * threads split A's rows and would otherwise each pack all of B.
      */
     static PackedPanels asBInParallel(PanelSource src, int rows, int k, int limit, float[] buffer) {
-        return inParallel(src, rows, k, limit, buffer, GemmCore.NR, true);
-    }
-
-    private static PackedPanels inParallel(PanelSource src, int rows, int k, int limit, float[] buffer, int height, boolean asB) {
+        int height = GemmCore.NR;
         int kc = GemmCore.balancedK(Math.max(1, k), limit);
         int padded = (rows + height - 1) / height * height;
         float[] data = buffer != null && buffer.length >= padded * k ? buffer : new float[Math.max(1, padded * k)];
@@ -71,7 +68,7 @@ final class PackedPanels implements PanelSource {
                 src.packColumnBlock(data, pc * padded + r0 * kb, r0, live, height, pc, kb);
             }
         });
-        return new PackedPanels(data, rows, k, kc, height, asB);
+        return new PackedPanels(data, rows, k, kc, height, true);
     }
 
     /** Floats a B operand of {@code rows x k} takes packed. */
