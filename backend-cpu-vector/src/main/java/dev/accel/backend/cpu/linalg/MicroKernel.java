@@ -222,11 +222,11 @@ final class MicroKernel {
     }
 
     /**
-     * As {@link #multiply} for an edge tile of at most four live rows (a GEMM's last row panel when
-     * {@code m % MR <= 4}): only the panel's first four rows are computed, into tile rows 0 to 3.
-     * Eight accumulator chains still keep both FMA pipes busy (latency 4), so such a tile costs two
-     * thirds of a full one, and each element is the same FMA chain as in {@link #multiply}, so the
-     * same sum. A 7x7 plane's 49 positions as rows of a pixel-major convolution are eight full
+     * As {@link #multiply} for an edge tile of two to four live rows (a GEMM's last row panel when
+     * {@code m % MR} is 2, 3 or 4): only the panel's first four rows are computed, into tile rows 0
+     * to 3. Eight accumulator chains still keep both FMA pipes busy (latency 4), so such a tile costs
+     * two thirds of a full one, and each element is the same FMA chain as in {@link #multiply}, so
+     * the same sum. A 14x14 plane's 196 positions as rows of a pixel-major convolution are 32 full
      * panels and one such tile.
      */
     static void multiplyFour(int kc, float[] a, int ao, float[] b, int bo, float[] tile) {
