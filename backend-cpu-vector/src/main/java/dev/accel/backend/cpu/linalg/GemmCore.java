@@ -15,9 +15,8 @@ import java.lang.foreign.ValueLayout;
  * KC, of equal size ({@link #balancedK}); a {@code KC x NC} block of B packed into {@code NR}-wide
  * panels, read from memory a whole row of B at a time (kept in L3; in L2 when A is a single row
  * block, so that each packed element, used once, does not go back to memory); rows in blocks of
- * at most {@link #MC}, of equal size ({@link #balancedRows}), each {@code MC x KC} block of A packed
- * into {@code MR}-high panels, the panel's rows interleaved per step of K as B's columns are (kept
- * in L2); then for each B panel (kept in L1,
+ * {@link #MC}, each {@code MC x KC} block of A packed into {@code MR}-high panels, the panel's rows
+ * interleaved per step of K as B's columns are (kept in L2); then for each B panel (kept in L1,
  * {@code KC * NR * 4} bytes) every A panel runs through the {@link MicroKernel}. Packing zero-pads the edges, so any m, n, k
  * works and only the epilogue knows about partial tiles; full float tiles go straight from the
  * accumulators to C, a convolution's bias added there ({@link Target#rowBias}). An operand given as
@@ -236,7 +235,6 @@ final class GemmCore {
         float[] bp = pb != null ? pb.data() : s.b(kcMax * ncMax);
         float[] ap = pa != null ? pa.data() : s.a;
         float[] tile = s.tile;
-        int mcMax = balancedRows(i1 - i0);
         MatrixView direct = pb == null && !c.integer() && i1 - i0 <= DIRECT_MAX_ROWS && k >= DIRECT_MIN_K && k <= DIRECT_MAX_K
                 && bt instanceof MatrixView v && v.kind() == MatrixView.Kind.F32
                 && v.rowStride() == 1 ? v : null;
@@ -256,8 +254,8 @@ final class GemmCore {
                 } else {
                     bt.packColumnBlock(bp, 0, jc, nc, NR, pc, kc);
                 }
-                for (int ic = i0; ic < i1; ic += mcMax) {
-                    int mc = Math.min(mcMax, i1 - ic);
+                for (int ic = i0; ic < i1; ic += MC) {
+                    int mc = Math.min(MC, i1 - ic);
                     int aBase = 0;
                     if (pa != null) {
                         aBase = pa.offset(pc, ic);
@@ -419,19 +417,6 @@ final class GemmCore {
     static int balancedK(int k, int limit) {
         int blocks = (k + limit - 1) / limit;
         return (k + blocks - 1) / blocks;
-    }
-
-    /**
-     * The row block for {@code rows} rows of A: as many blocks as {@link #MC} needs, of equal size in
-     * whole register tiles, so that no block is a short remainder (256 rows = 2 x 128, not 240 + 16,
-     * whose three A panels re-read every B panel from L2 for little work). MatMul n = 512 on two
-     * cores (256 rows per thread), medians of 10 interleaved rounds, blocks of 240 against balanced,
-     * measured with a temporary switch: 710 against 680 us, 648 against 634, 724 against 699;
-     * n = 768, 1024 and 2048 within 0.5%.
-     */
-    static int balancedRows(int rows) {
-        int blocks = (rows + MC - 1) / MC;
-        return roundUp((rows + blocks - 1) / blocks, MR);
     }
 
     /**

@@ -44,18 +44,6 @@ class MatMulKernelsTest {
     }
 
     @Test
-    void rowBlocksAreEqualWholeRegisterTiles() {
-        // At most MC (240) rows, as few blocks as that allows, each a whole number of MR (6) rows.
-        assertEquals(240, GemmCore.balancedRows(240));
-        assertEquals(126, GemmCore.balancedRows(241));
-        assertEquals(128 + 4, GemmCore.balancedRows(260));
-        assertEquals(210, GemmCore.balancedRows(1024));
-        assertEquals(48, GemmCore.balancedRows(43));
-        // 600 rows (300 per thread on two cores): row blocks of 150, not 240 + 60.
-        LinalgChecks.matMul(new int[] {600, 300}, new int[] {300, 70}, 9);
-    }
-
-    @Test
     void rowMajorBReadInPlaceForFewRowsHasThePackedBits() {
         // 25-128 rows of A per thread and k in 32-576: B's full register-tile panels are read where
         // they lie (GemmCore.DIRECT_MAX_ROWS), the partial last panel packed; LinalgChecks compares
