@@ -131,7 +131,10 @@ final class PanelTranspose {
      * As {@link #sixRows} for 8-bit rows: {@code dst[off + p * 6 + i] = byte(origin + i * rowStride + p)
      * - zp[i]} (byte offsets; unsigned or signed bytes), each vector of bytes widened to floats in
      * registers before the same permutes. (Widening each row into an array, copying it to native
-     * memory and transposing that took three passes over the panel.)
+     * memory and transposing that took three passes over the panel.) The permutes are written out
+     * again rather than shared with {@link #sixRows}: a helper taking the six vectors would box them
+     * wherever C2 does not inline it (see {@link MicroKernel}), and {@link Transpose16} measured a
+     * shared body ten times slower.
      */
     static void sixRowsInt8(MemorySegment seg, long origin, long rowStride, boolean unsigned, int[] zp, float[] dst, int off, int kc) {
         NativeScratch.requireNative(seg);
