@@ -44,6 +44,9 @@ import jdk.incubator.vector.VectorOperators;
  *       compiled channel-major and pixel-major ({@code accel.cpu.pixelMajor=off} and {@code on},
  *       set around the compile only), the layers whose rule is close. The system property
  *       {@code accel.bench.layers} (comma-separated names) replaces the list.
+ *   <li>{@code direct}: the same for the direct convolution against the other forms
+ *       ({@code accel.cpu.direct=off} and {@code on}), on the layers it applies to with a kernel
+ *       wider than 1x1.
  * </ul>
  */
 public final class Experiments {
@@ -60,7 +63,7 @@ public final class Experiments {
         boolean heap = args.length == 2 && args[0].equals("heap-segments") && (args[1].equals("clean") || args[1].equals("polluted"));
         if (args.length != 1 && !heap) {
             throw new IllegalArgumentException(
-                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams|pixel-major");
+                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams|pixel-major|direct");
         }
         if (heap && args[1].equals("polluted")) {
             System.out.printf("one loop of vector loads from a heap segment first (checksum %.0f)%n", heapSegmentLoop());
@@ -74,8 +77,9 @@ public final class Experiments {
                 case "few-rows" -> report(fewRows(arena), 8, "GFLOP/s");
                 case "skinny-streams" -> report(skinnyStreams(arena), 6, "GB/s");
                 case "pixel-major" -> report(pixelMajor(arena), 8, "GFLOP/s");
+                case "direct" -> report(direct(arena), 8, "GFLOP/s");
                 default -> throw new IllegalArgumentException("unknown experiment '" + args[0]
-                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams, pixel-major");
+                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams, pixel-major, direct");
             }
         }
     }
@@ -119,12 +123,26 @@ public final class Experiments {
     }
 
     private static Map<String, Variant> pixelMajor(Arena arena) {
-        String names = System.getProperty("accel.bench.layers",
+        return convForms(arena, "accel.cpu.pixelMajor", new String[] {"off", "on"}, new String[] {"channel-major", "pixel-major"},
                 "resnet50.res5.3x3.512,resnet50.res5.1x1.512-2048,mobilenetv2.1x1.320-1280x7,resnet50.res4.1x1.1024-256,"
                         + "resnet50.res3.1x1.512-128,squeezenet.fire9.3x3.64-256,squeezenet.conv10.1x1.512-1000,"
                         + "squeezenet.fire9.1x1.512-64,mobilenetv2.1x1.576-96x14");
+    }
+
+    private static Map<String, Variant> direct(Arena arena) {
+        return convForms(arena, "accel.cpu.direct", new String[] {"off", "on"}, new String[] {"lowered", "direct"},
+                "resnet50.conv1.7x7s2,resnet50.res2.3x3.64,resnet50.res3.3x3s2.128,resnet50.res3.3x3.128,resnet50.res4.3x3.256,"
+                        + "resnet50.res5.3x3.512,mobilenetv2.conv0.3x3s2,squeezenet.conv1.3x3s2,squeezenet.fire2.3x3.16-64,"
+                        + "squeezenet.fire9.3x3.64-256");
+    }
+
+    /**
+     * Each layer of {@code accel.bench.layers} (else {@code defaultLayers}), weights and bias
+     * constant, compiled once per value of the system property {@code property} (restored after).
+     */
+    private static Map<String, Variant> convForms(Arena arena, String property, String[] values, String[] labels, String defaultLayers) {
+        String names = System.getProperty("accel.bench.layers", defaultLayers);
         Map<String, Variant> v = new LinkedHashMap<>();
-        String property = "accel.cpu.pixelMajor";
         String saved = System.getProperty(property);
         try {
             for (String name : names.split(",")) {
@@ -135,10 +153,10 @@ public final class Experiments {
                 MemorySegment b = Buffers.floats(arena, l.m(), 9);
                 MemorySegment[] in = {x, w, b};
                 MemorySegment[] out = {Buffers.zeros(arena, 4L * y[1] * y[2] * y[3])};
-                for (String mode : new String[] {"off", "on"}) {
-                    System.setProperty(property, mode);
+                for (int i = 0; i < values.length; i++) {
+                    System.setProperty(property, values[i]);
                     CpuOp op = CpuOps.compile(l.spec(), Map.of(1, w, 2, b), false);
-                    v.put(l.name() + (mode.equals("off") ? ", channel-major" : ", pixel-major"), new Variant(() -> op.run(in, out), l.flops()));
+                    v.put(l.name() + ", " + labels[i], new Variant(() -> op.run(in, out), l.flops()));
                 }
             }
         } finally {

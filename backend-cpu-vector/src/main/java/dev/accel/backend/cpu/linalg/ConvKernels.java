@@ -17,7 +17,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels for Conv2d, ConvInteger and QLinearConv.
  *
- * <p>Float32 3x3 stride-1 convolutions with enough channels and tiles run Winograd F(2x2, 3x3)
+ * <p>Float32 convolutions with a kernel wider than 1x1 over a multiple of 16 input channels run
+ * direct over a channel-blocked copy of the input ({@link DirectConv}; the rule is
+ * {@link DirectConv#preferred}, the system property {@value DirectConv#PROPERTY} = {@code auto | on |
+ * off} overrides it), except the 3x3 ones with 128 channels or more that Winograd takes.
+ * Float32 3x3 stride-1 convolutions with enough channels and tiles run Winograd F(2x2, 3x3)
  * ({@link Winograd}; the rule is {@link Winograd#preferred}, and the system property
  * {@value Winograd#PROPERTY} = {@code auto | im2col | winograd}, read at compile time, overrides it).
  * Otherwise three paths: a 1x1, stride-1, unpadded convolution is one GEMM per image and group straight
@@ -135,6 +139,18 @@ final class ConvKernels {
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode) {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
+        if (DirectConv.chosen(g, mode)) {
+            DirectConv dc = new DirectConv(g);
+            float[] constWeights = constants.containsKey(1) ? dc.pack(constants.get(1)) : null;
+            float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
+            return (in, out) -> {
+                float[] w = constWeights != null ? constWeights : dc.pack(in[1]);
+                float[] bias = constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null;
+                for (int ni = 0; ni < g.n(); ni++) {
+                    dc.run(in[0], ni, w, bias, out[0]);
+                }
+            };
+        }
         if (Winograd.chosen(g, mode)) {
             Winograd wg = Winograd.of(g, constants.get(1));
             float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
@@ -427,7 +443,7 @@ final class ConvKernels {
      * thread, 49 x 2048 as ResNet-50's res5 1x1 512-2048 layer: 169-181 us element by element with
      * the product read a row of channels apart, 37 through the small array, 18-22 with Transpose16.)
      */
-    private static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
+    static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
             int biasBase, int c0, int c1) {
         float[] block = new float[positions * L];
         for (int co = c0; co < c1; co += L) {

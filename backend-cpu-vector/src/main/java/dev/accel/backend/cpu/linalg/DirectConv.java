@@ -1,0 +1,421 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.backend.cpu.CpuParallel;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Direct float convolution over a channel-blocked copy of the input: no lowered input is packed.
+ *
+ * <p>The input is copied once per call, zero-padded, into blocks of {@code cb} channels laid out
+ * {@code [block][row][column][channel]} ({@code cb = L}, one vector of channels, or all of them
+ * when there are fewer than a vector: a first layer's three colour planes interleaved per pixel).
+ * In that layout the floats one output position multiplies for one block and one kernel row lie
+ * next to each other: {@code kw * cb} of them, a <em>run</em>, for any stride. The weights are packed
+ * at compile time in the same order, {@link #NR} output channels (two vectors) per panel, so the
+ * product is the GEMM {@code Y^T = X^T W^T} of {@link ConvKernels#pixelMajor} with A read in place:
+ * a register tile of {@link #TILE} output positions by two vectors of channels (fourteen of the 32
+ * vector registers of AVX-512) broadcasts its seven inputs from seven runs and multiplies them into
+ * the panel's weights, one run after another. The weights are taken in blocks of about
+ * {@link #BLOCK_BYTES} (one channel block of a 3x3 kernel) so that a panel's block stays in L1
+ * while every tile of a thread's share of positions passes over it, the tiles' sums kept in the
+ * product between blocks. The product (positions by channels) is then transposed into NCHW with
+ * the bias as the pixel-major form does.
+ *
+ * <p>Against lowering: a lowered element costs a load and a store to pack and is then used by
+ * only {@code m / NR} panels (two for a 64-channel layer), where here each input float is copied
+ * once and read from L1 by every tap.
+ */
+final class DirectConv {
+    /** System property read when a float Conv compiles: {@code off}, {@code on} (wherever it applies) or {@code auto}. */
+    static final String PROPERTY = "accel.cpu.direct";
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int L = F.length();
+    /** Output channels per weight panel: two vectors. */
+    static final int NR = 2 * L;
+    /** Output positions per register tile. */
+    static final int TILE = 7;
+    /** Bytes of a panel's weights per K block. */
+    private static final int BLOCK_BYTES = 20 * 1024;
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
+
+    private final ConvGeom g;
+    private final int cb;
+    private final int blocks;
+    private final int hp;
+    private final int wp;
+    private final int run;
+    private final int runs;
+    private final int runsPerBlock;
+    private final int[] runOffset;
+    private final int[] positionBase;
+
+    /**
+     * Whether the direct form can run {@code g}: one group, no dilation, output channels a multiple
+     * of {@link #NR}, input channels a multiple of a vector or fewer than one, on 16-lane vectors (the
+     * input copy transposes 16 x 16 blocks with {@link Transpose16}).
+     */
+    static boolean applies(ConvGeom g) {
+        return Transpose16.APPLIES && g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.m() % NR == 0 && g.ohw() > 0
+                && (g.c() % L == 0 || g.c() < L);
+    }
+
+    /**
+     * Whether a float Conv of geometry {@code g} runs direct: never when {@code mode} names a
+     * formulation of 3x3 convolutions ({@code im2col} or {@code winograd}); else as the system
+     * property {@value #PROPERTY} says, read when the Conv compiles: {@code off}, {@code on} (wherever
+     * it {@link #applies}), or {@code auto}, the rule {@link #preferred}.
+     */
+    static boolean chosen(ConvGeom g, Winograd.Mode mode) {
+        if (mode != Winograd.Mode.AUTO || !applies(g)) {
+            return false;
+        }
+        String v = System.getProperty(PROPERTY, "auto");
+        return switch (v) {
+            case "on" -> true;
+            case "off" -> false;
+            case "auto" -> preferred(g);
+            default -> throw new IllegalArgumentException("system property " + PROPERTY + " is '" + v + "'; requires auto, on or off");
+        };
+    }
+
+    /**
+     * The rule: input channels a multiple of a vector (so the copy is whole 16 x 16 transposes and a
+     * run is a whole channel block per kernel column), a kernel wider than 1x1, and not a 3x3
+     * convolution that {@link Winograd} takes with at least 128 channels in and out. Measured with
+     * {@code Experiments direct} (benchmarks module, interleaved in one JVM, two cores), lowered or
+     * Winograd against direct, GFLOP/s: ResNet-50 res2 3x3 387.2 / 411.5 (Winograd), res3 3x3 stride 2
+     * 360.6 / 399.3, res5 3x3 338.3 / 414.9 (pixel-major), SqueezeNet fire9 3x3 370.8 / 400.6,
+     * fire2 3x3 (16 channels in) 362.2 / 370.0: taken. res3 3x3 507.4 / 420.3 and res4 3x3 451.3 /
+     * 413.6 (Winograd, 128 and 256 channels) stay Winograd. First layers (three channels in, runs of
+     * {@code kw x 3} floats, the copy element by element) lose: ResNet-50 conv1 390.9 / 337.1,
+     * MobileNetV2 conv0 147.3 / 110.1, SqueezeNet conv1 264.7 / 153.1; and so do 1x1 convolutions
+     * (runs of 16 floats: res4 1x1 427.2 / 305.2, and every 1x1 benchmark layer from 0.51x to 0.83x).
+     */
+    static boolean preferred(ConvGeom g) {
+        if (!applies(g) || g.c() % L != 0 || g.kh() * g.kw() == 1) {
+            return false;
+        }
+        return !(Winograd.preferred(g) && Math.min(g.c(), g.m()) >= 128);
+    }
+
+    /** The direct form of {@code g} ({@link #applies} must hold). */
+    DirectConv(ConvGeom g) {
+        this.g = g;
+        this.cb = g.c() < L ? g.c() : L;
+        this.blocks = g.c() / cb;
+        this.hp = Math.max(PaddedImage.rows(g), g.pt() + g.h());
+        this.wp = Math.max(PaddedImage.cols(g), g.pl() + g.w());
+        this.run = g.kw() * cb;
+        this.runs = blocks * g.kh();
+        this.runsPerBlock = Math.max(1, BLOCK_BYTES / (run * NR * 4));
+        this.runOffset = new int[runs];
+        for (int b = 0; b < blocks; b++) {
+            for (int ky = 0; ky < g.kh(); ky++) {
+                runOffset[b * g.kh() + ky] = ((b * hp + ky) * wp) * cb;
+            }
+        }
+        this.positionBase = new int[g.ohw()];
+        for (int oy = 0; oy < g.oh(); oy++) {
+            for (int ox = 0; ox < g.ow(); ox++) {
+                positionBase[oy * g.ow() + ox] = (oy * g.sh() * wp + ox * g.sw()) * cb;
+            }
+        }
+    }
+
+    /**
+     * The weights ({@code m x c x kh x kw} floats at {@code w}) as this form reads them: per panel of
+     * {@link #NR} output channels, per step of K (block, kernel row, kernel column, channel in the
+     * block) the panel's NR weights. Done once at compile time for constant weights, else per call.
+     */
+    float[] pack(MemorySegment w) {
+        int k = runs * run;
+        float[] weights = new float[g.m() / NR * k * NR];
+        int khw = g.kh() * g.kw();
+        for (int co = 0; co < g.m(); co++) {
+            int panel = co / NR;
+            int lane = co % NR;
+            for (int ci = 0; ci < g.c(); ci++) {
+                for (int ky = 0; ky < g.kh(); ky++) {
+                    for (int kx = 0; kx < g.kw(); kx++) {
+                        int step = ((ci / cb * g.kh() + ky) * g.kw() + kx) * cb + ci % cb;
+                        long from = ((long) co * g.c() + ci) * khw + ky * g.kw() + kx;
+                        weights[(panel * k + step) * NR + lane] = w.getAtIndex(FLOAT, from);
+                    }
+                }
+            }
+        }
+        return weights;
+    }
+
+    /** Floats of the blocked, padded input copy (the last position's runs end inside it). */
+    int inputSize() {
+        return blocks * hp * wp * cb;
+    }
+
+    /**
+     * Image {@code ni} of X (NCHW at {@code x}) convolved with {@code weights} ({@link #pack}) into Y
+     * (NCHW at {@code y}), {@code bias} (or null) added; splits across cores.
+     */
+    void run(MemorySegment x, int ni, float[] weights, float[] bias, MemorySegment y) {
+        int ohw = g.ohw();
+        int m = g.m();
+        float[] in = INPUT.get();
+        if (in.length < inputSize()) {
+            in = new float[inputSize()];
+            INPUT.set(in);
+        }
+        float[] xb = in;
+        long xBase = (long) ni * g.c() * g.hw();
+        CpuParallel.forRange(blocks, 1, (b0, b1) -> copyInput(x, xBase, xb, b0, b1));
+        MemorySegment product = NativeScratch.get(NativeScratch.Slot.PIXEL_MAJOR, 4L * ohw * m);
+        int panels = m / NR;
+        int tiles = (ohw + TILE - 1) / TILE;
+        int chunks = 1;
+        while ((panels * chunks) % CpuParallel.THREADS != 0 && chunks < CpuParallel.THREADS && chunks < tiles) {
+            chunks++;
+        }
+        int parts = chunks;
+        CpuParallel.forRange(panels * parts, 1, (u0, u1) -> {
+            for (int u = u0; u < u1; u++) {
+                int c = u % parts;
+                compute(xb, weights, u / parts, tiles * c / parts, tiles * (c + 1) / parts, product);
+            }
+        });
+        long yBase = (long) ni * m * ohw;
+        CpuParallel.forRange((m + L - 1) / L, 1, (c0, c1) ->
+                ConvKernels.transposeOut(product, ohw, m, y, yBase, bias, 0, c0 * L, Math.min(m, c1 * L)));
+    }
+
+    /** Channel blocks {@code [b0, b1)} of the image at {@code xBase} into the padded, blocked copy. */
+    void copyInput(MemorySegment x, long xBase, float[] xb, int b0, int b1) {
+        int h = g.h();
+        int w = g.w();
+        int hUsed = Math.min(h, hp - g.pt());
+        int wUsed = Math.min(w, wp - g.pl());
+        int rowFloats = wp * cb;
+        for (int b = b0; b < b1; b++) {
+            int plane = b * hp * rowFloats;
+            // The border: rows above and below the image, and each image row's columns left and right of it.
+            Arrays.fill(xb, plane, plane + g.pt() * rowFloats, 0f);
+            Arrays.fill(xb, plane + (g.pt() + hUsed) * rowFloats, plane + hp * rowFloats, 0f);
+            for (int iy = 0; iy < hUsed; iy++) {
+                int row = plane + (g.pt() + iy) * rowFloats;
+                Arrays.fill(xb, row, row + g.pl() * cb, 0f);
+                Arrays.fill(xb, row + (g.pl() + wUsed) * cb, row + rowFloats, 0f);
+            }
+            long src = xBase + (long) b * cb * g.hw();
+            if (cb < L || wUsed < L) {
+                copySmall(x, src, xb, plane, hUsed, wUsed);
+                continue;
+            }
+            long rowBytes = 4 * g.hw();
+            for (int iy = 0; iy < hUsed; iy++) {
+                int row = plane + ((g.pt() + iy) * wp + g.pl()) * cb;
+                // Whole blocks of 16 positions; the last one overlaps its neighbour rather than running past the row.
+                for (int ix = 0; ; ix += L) {
+                    int at = Math.min(ix, wUsed - L);
+                    Transpose16.blockToArray(x, (src + (long) iy * w + at) * 4, rowBytes, xb, row + at * cb, cb);
+                    if (at + L >= wUsed) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /** One channel block whose rows are shorter than a vector, or with fewer channels than a vector: element by element. */
+    private void copySmall(MemorySegment x, long src, float[] xb, int plane, int hUsed, int wUsed) {
+        long hw = g.hw();
+        for (int iy = 0; iy < hUsed; iy++) {
+            int row = plane + ((g.pt() + iy) * wp + g.pl()) * cb;
+            for (int ci = 0; ci < cb; ci++) {
+                long from = src + ci * hw + (long) iy * g.w();
+                for (int ix = 0; ix < wUsed; ix++) {
+                    xb[row + ix * cb + ci] = x.getAtIndex(FLOAT, from + ix);
+                }
+            }
+        }
+    }
+
+    /** Panel {@code panel}'s output channels at tiles {@code [t0, t1)} of output positions, into the product. */
+    void compute(float[] xb, float[] weights, int panel, int t0, int t1, MemorySegment product) {
+        int ohw = g.ohw();
+        long ldc = 4L * g.m();
+        int k = runs * run;
+        for (int r0 = 0; r0 < runs; r0 += runsPerBlock) {
+            int r1 = Math.min(runs, r0 + runsPerBlock);
+            int wo = (panel * k + r0 * run) * NR;
+            boolean first = r0 == 0;
+            for (int t = t0; t < t1; t++) {
+                int q = t * TILE;
+                long c = (long) q * ldc + 4L * panel * NR;
+                if (q + TILE <= ohw) {
+                    tile(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
+                } else {
+                    for (int j = q; j < ohw; j++) {
+                        one(xb, positionBase[j], runOffset, r0, r1, run, weights, wo, product, c, first);
+                        c += ldc;
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Seven output positions ({@code base[q..q+6]}) by {@link #NR} channels over runs {@code [r0, r1)}:
+     * C at byte {@code c} of {@code out}, rows {@code ldc} bytes apart, set when {@code first}, else
+     * added to.
+     */
+    private static void tile(float[] x, int[] base, int q, int[] runOffset, int r0, int r1, int run, float[] w, int wo,
+            MemorySegment out, long c, long ldc, boolean first) {
+        long h = 4L * L;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        if (first) {
+            c00 = FloatVector.zero(F);
+            c01 = c00;
+            c10 = c00;
+            c11 = c00;
+            c20 = c00;
+            c21 = c00;
+            c30 = c00;
+            c31 = c00;
+            c40 = c00;
+            c41 = c00;
+            c50 = c00;
+            c51 = c00;
+            c60 = c00;
+            c61 = c00;
+        } else {
+            c00 = FloatVector.fromMemorySegment(F, out, c, LE);
+            c01 = FloatVector.fromMemorySegment(F, out, c + h, LE);
+            c10 = FloatVector.fromMemorySegment(F, out, c + ldc, LE);
+            c11 = FloatVector.fromMemorySegment(F, out, c + ldc + h, LE);
+            c20 = FloatVector.fromMemorySegment(F, out, c + 2 * ldc, LE);
+            c21 = FloatVector.fromMemorySegment(F, out, c + 2 * ldc + h, LE);
+            c30 = FloatVector.fromMemorySegment(F, out, c + 3 * ldc, LE);
+            c31 = FloatVector.fromMemorySegment(F, out, c + 3 * ldc + h, LE);
+            c40 = FloatVector.fromMemorySegment(F, out, c + 4 * ldc, LE);
+            c41 = FloatVector.fromMemorySegment(F, out, c + 4 * ldc + h, LE);
+            c50 = FloatVector.fromMemorySegment(F, out, c + 5 * ldc, LE);
+            c51 = FloatVector.fromMemorySegment(F, out, c + 5 * ldc + h, LE);
+            c60 = FloatVector.fromMemorySegment(F, out, c + 6 * ldc, LE);
+            c61 = FloatVector.fromMemorySegment(F, out, c + 6 * ldc + h, LE);
+        }
+        int p0 = base[q];
+        int p1 = base[q + 1];
+        int p2 = base[q + 2];
+        int p3 = base[q + 3];
+        int p4 = base[q + 4];
+        int p5 = base[q + 5];
+        int p6 = base[q + 6];
+        int wi = wo;
+        for (int r = r0; r < r1; r++) {
+            int o = runOffset[r];
+            int a0 = p0 + o;
+            int a1 = p1 + o;
+            int a2 = p2 + o;
+            int a3 = p3 + o;
+            int a4 = p4 + o;
+            int a5 = p5 + o;
+            int a6 = p6 + o;
+            for (int s = 0; s < run; s++) {
+                int bp = wi + s * NR;
+                FloatVector b0 = FloatVector.fromArray(F, w, bp);
+                FloatVector b1 = FloatVector.fromArray(F, w, bp + L);
+                FloatVector v = FloatVector.broadcast(F, x[a0 + s]);
+                c00 = v.fma(b0, c00);
+                c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(F, x[a1 + s]);
+                c10 = v.fma(b0, c10);
+                c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(F, x[a2 + s]);
+                c20 = v.fma(b0, c20);
+                c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(F, x[a3 + s]);
+                c30 = v.fma(b0, c30);
+                c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(F, x[a4 + s]);
+                c40 = v.fma(b0, c40);
+                c41 = v.fma(b1, c41);
+                v = FloatVector.broadcast(F, x[a5 + s]);
+                c50 = v.fma(b0, c50);
+                c51 = v.fma(b1, c51);
+                v = FloatVector.broadcast(F, x[a6 + s]);
+                c60 = v.fma(b0, c60);
+                c61 = v.fma(b1, c61);
+            }
+            wi += run * NR;
+        }
+        c00.intoMemorySegment(out, c, LE);
+        c01.intoMemorySegment(out, c + h, LE);
+        c10.intoMemorySegment(out, c + ldc, LE);
+        c11.intoMemorySegment(out, c + ldc + h, LE);
+        c20.intoMemorySegment(out, c + 2 * ldc, LE);
+        c21.intoMemorySegment(out, c + 2 * ldc + h, LE);
+        c30.intoMemorySegment(out, c + 3 * ldc, LE);
+        c31.intoMemorySegment(out, c + 3 * ldc + h, LE);
+        c40.intoMemorySegment(out, c + 4 * ldc, LE);
+        c41.intoMemorySegment(out, c + 4 * ldc + h, LE);
+        c50.intoMemorySegment(out, c + 5 * ldc, LE);
+        c51.intoMemorySegment(out, c + 5 * ldc + h, LE);
+        c60.intoMemorySegment(out, c + 6 * ldc, LE);
+        c61.intoMemorySegment(out, c + 6 * ldc + h, LE);
+    }
+
+    /**
+     * As {@link #tile} for one output position (the last positions when their count is not a
+     * multiple of {@link #TILE}): steps alternate between two pairs of accumulators, so that the FMA
+     * pipes have four chains rather than two.
+     */
+    private static void one(float[] x, int p, int[] runOffset, int r0, int r1, int run, float[] w, int wo, MemorySegment out,
+            long c, boolean first) {
+        long h = 4L * L;
+        FloatVector c0 = first ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, out, c, LE);
+        FloatVector c1 = first ? FloatVector.zero(F) : FloatVector.fromMemorySegment(F, out, c + h, LE);
+        FloatVector d0 = FloatVector.zero(F);
+        FloatVector d1 = FloatVector.zero(F);
+        int wi = wo;
+        for (int r = r0; r < r1; r++) {
+            int a = p + runOffset[r];
+            int s = 0;
+            for (; s + 1 < run; s += 2) {
+                int bp = wi + s * NR;
+                FloatVector v = FloatVector.broadcast(F, x[a + s]);
+                c0 = v.fma(FloatVector.fromArray(F, w, bp), c0);
+                c1 = v.fma(FloatVector.fromArray(F, w, bp + L), c1);
+                v = FloatVector.broadcast(F, x[a + s + 1]);
+                d0 = v.fma(FloatVector.fromArray(F, w, bp + NR), d0);
+                d1 = v.fma(FloatVector.fromArray(F, w, bp + NR + L), d1);
+            }
+            if (s < run) {
+                int bp = wi + s * NR;
+                FloatVector v = FloatVector.broadcast(F, x[a + s]);
+                c0 = v.fma(FloatVector.fromArray(F, w, bp), c0);
+                c1 = v.fma(FloatVector.fromArray(F, w, bp + L), c1);
+            }
+            wi += run * NR;
+        }
+        c0.add(d0).intoMemorySegment(out, c, LE);
+        c1.add(d1).intoMemorySegment(out, c + h, LE);
+    }
+}

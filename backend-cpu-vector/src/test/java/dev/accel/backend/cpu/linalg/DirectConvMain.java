@@ -1,0 +1,56 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.hal.Shape;
+import dev.accel.hal.op.Conv2d;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+
+/**
+ * A by-hand probe, not a test: the stages of a {@link DirectConv} on one core (the input copy, the
+ * register tiles, the transpose into NCHW) and the whole call on all cores; best of 20 rounds of
+ * 20 ms, microseconds per call. Arguments: groups of six, {@code c h m k stride pad} (square
+ * planes and kernels). Run with the module's test classpath.
+ */
+public final class DirectConvMain {
+    private DirectConvMain() {
+    }
+
+    public static void main(String[] args) {
+        Arena arena = Arena.ofAuto();
+        Random r = new Random(1);
+        for (int i = 0; i + 5 < args.length; i += 6) {
+            int c = Integer.parseInt(args[i]);
+            int h = Integer.parseInt(args[i + 1]);
+            int m = Integer.parseInt(args[i + 2]);
+            int k = Integer.parseInt(args[i + 3]);
+            int s = Integer.parseInt(args[i + 4]);
+            int p = Integer.parseInt(args[i + 5]);
+            int oh = (h + 2 * p - k) / s + 1;
+            ConvGeom g = ConvGeom.of(Conv2d.of(s, p, 1), Shape.of(1, c, h, h), Shape.of(m, c, k, k), Shape.of(1, m, oh, oh));
+            DirectConv dc = new DirectConv(g);
+            MemorySegment x = LinalgTestSupport.floats(arena, r, (long) c * h * h);
+            float[] w = dc.pack(LinalgTestSupport.floats(arena, r, (long) m * c * k * k));
+            float[] bias = new float[m];
+            MemorySegment y = arena.allocate(4L * m * oh * oh, 64);
+            float[] xb = new float[dc.inputSize()];
+            int blocks = c < 16 ? 1 : c / 16;
+            int panels = m / DirectConv.NR;
+            int tiles = (oh * oh + DirectConv.TILE - 1) / DirectConv.TILE;
+            MemorySegment product = arena.allocate(4L * m * oh * oh, 64);
+            double copy = LinalgTestSupport.bestMicros(20, 20, () -> dc.copyInput(x, 0, xb, 0, blocks));
+            double tilesOne = LinalgTestSupport.bestMicros(20, 20, () -> {
+                for (int pn = 0; pn < panels; pn++) {
+                    dc.compute(xb, w, pn, 0, tiles, product);
+                }
+            });
+            double transpose = LinalgTestSupport.bestMicros(20, 20, () ->
+                    ConvKernels.transposeOut(product, oh * oh, m, y, 0, bias, 0, 0, m));
+            double all = LinalgTestSupport.bestMicros(20, 20, () -> dc.run(x, 0, w, bias, y));
+            double flops = 2.0 * m * c * k * k * oh * oh;
+            System.out.printf("c %4d h %3d m %4d k %d s %d: one core: copy %6.1f us, tiles %7.1f us (%5.1f GFLOP/s), transpose %6.1f us;"
+                    + " all cores %7.1f us (%5.1f GFLOP/s)%n", c, h, m, k, s, copy, tilesOne, flops / tilesOne / 1e3, transpose, all,
+                    flops / all / 1e3);
+        }
+    }
+}
