@@ -44,6 +44,7 @@ final class DirectConv {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
+    private static final ThreadLocal<float[]> FLAT = ThreadLocal.withInitial(() -> new float[0]);
 
     private final ConvGeom g;
     private final int cb;
@@ -211,8 +212,12 @@ final class DirectConv {
                 Arrays.fill(xb, row + (g.pl() + wUsed) * cb, row + rowFloats, 0f);
             }
             long src = xBase + (long) b * cb * g.hw();
-            if (cb < L || wUsed < L) {
+            if (cb < L || g.hw() < L) {
                 copySmall(x, src, xb, plane, hUsed, wUsed);
+                continue;
+            }
+            if (wUsed < L) {
+                copyNarrow(x, src, xb, plane, hUsed, wUsed);
                 continue;
             }
             long rowBytes = 4 * g.hw();
@@ -230,7 +235,32 @@ final class DirectConv {
         }
     }
 
-    /** One channel block whose rows are shorter than a vector, or with fewer channels than a vector: element by element. */
+    /**
+     * One block of {@link #L} channels whose rows are narrower than a vector (7x7 and 13x13 planes):
+     * the plane taken as one row of {@code h * w} positions, transposed 16 x 16 into this thread's
+     * scratch (the last block overlapping the one before it), then copied row by row into the padded
+     * copy. Element by element, ResNet-50's res5 3x3 input (512 x 7 x 7) took 26 us on one core.
+     */
+    private void copyNarrow(MemorySegment x, long src, float[] xb, int plane, int hUsed, int wUsed) {
+        int hw = (int) g.hw();
+        float[] flat = FLAT.get();
+        if (flat.length < hw * L) {
+            flat = new float[hw * L];
+            FLAT.set(flat);
+        }
+        for (int q = 0; ; q += L) {
+            int at = Math.min(q, hw - L);
+            Transpose16.blockToArray(x, (src + at) * 4, 4 * g.hw(), flat, at * L, L);
+            if (at + L >= hw) {
+                break;
+            }
+        }
+        for (int iy = 0; iy < hUsed; iy++) {
+            System.arraycopy(flat, iy * g.w() * L, xb, plane + ((g.pt() + iy) * wp + g.pl()) * L, wUsed * L);
+        }
+    }
+
+    /** One channel block with fewer channels than a vector, or a plane of fewer positions: element by element. */
     private void copySmall(MemorySegment x, long src, float[] xb, int plane, int hUsed, int wUsed) {
         long hw = g.hw();
         for (int iy = 0; iy < hUsed; iy++) {

@@ -36,9 +36,12 @@ class DirectConvTest {
     }
 
     @Test
-    void rowsNarrowerThanAVectorAreCopiedElementByElement() {
-        // 11-wide rows; 99 positions: fourteen 7-position tiles and one position alone.
-        check(new int[] {1, 16, 9, 11}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1), true, 1);
+    void rowsNarrowerThanAVectorAreTransposedAsOneRow() {
+        // 11-wide rows: the 99 positions transposed as one row (the last block overlapping), then
+        // copied out row by row; fourteen 7-position tiles and one position alone. Two channel blocks.
+        check(new int[] {1, 32, 9, 11}, new int[] {32, 32, 3, 3}, Conv2d.of(1, 1, 1), true, 1);
+        // A 3x3 plane (9 positions, fewer than a vector) is copied element by element.
+        check(new int[] {1, 16, 3, 3}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1), false, 10);
     }
 
     @Test
