@@ -286,7 +286,9 @@ final class DirectConv {
             for (int t = t0; t < t1; t++) {
                 int q = t * TILE;
                 long c = (long) q * ldc + 4L * panel * NR;
-                if (q + TILE <= ohw) {
+                if (q + TILE <= ohw && cb == L && positionBase[q + TILE - 1] - positionBase[q] == (TILE - 1) * L) {
+                    tileRow(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
+                } else if (q + TILE <= ohw) {
                     tile(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
                 } else {
                     for (int j = q; j < ohw; j++) {
@@ -391,6 +393,108 @@ final class DirectConv {
                 c50 = v.fma(b0, c50);
                 c51 = v.fma(b1, c51);
                 v = FloatVector.broadcast(F, x[a6 + s]);
+                c60 = v.fma(b0, c60);
+                c61 = v.fma(b1, c61);
+            }
+            wi += run * NR;
+        }
+        c00.intoMemorySegment(out, c, LE);
+        c01.intoMemorySegment(out, c + h, LE);
+        c10.intoMemorySegment(out, c + ldc, LE);
+        c11.intoMemorySegment(out, c + ldc + h, LE);
+        c20.intoMemorySegment(out, c + 2 * ldc, LE);
+        c21.intoMemorySegment(out, c + 2 * ldc + h, LE);
+        c30.intoMemorySegment(out, c + 3 * ldc, LE);
+        c31.intoMemorySegment(out, c + 3 * ldc + h, LE);
+        c40.intoMemorySegment(out, c + 4 * ldc, LE);
+        c41.intoMemorySegment(out, c + 4 * ldc + h, LE);
+        c50.intoMemorySegment(out, c + 5 * ldc, LE);
+        c51.intoMemorySegment(out, c + 5 * ldc + h, LE);
+        c60.intoMemorySegment(out, c + 6 * ldc, LE);
+        c61.intoMemorySegment(out, c + 6 * ldc + h, LE);
+    }
+
+    /**
+     * As {@link #tile} for seven positions {@link #L} floats apart in the copy (consecutive
+     * positions of one output row at stride 1): the inputs are read at constant offsets from the
+     * first one, which frees six registers and six address computations per step of K.
+     */
+    private static void tileRow(float[] x, int[] base, int q, int[] runOffset, int r0, int r1, int run, float[] w, int wo,
+            MemorySegment out, long c, long ldc, boolean first) {
+        long h = 4L * L;
+        FloatVector c00;
+        FloatVector c01;
+        FloatVector c10;
+        FloatVector c11;
+        FloatVector c20;
+        FloatVector c21;
+        FloatVector c30;
+        FloatVector c31;
+        FloatVector c40;
+        FloatVector c41;
+        FloatVector c50;
+        FloatVector c51;
+        FloatVector c60;
+        FloatVector c61;
+        if (first) {
+            c00 = FloatVector.zero(F);
+            c01 = c00;
+            c10 = c00;
+            c11 = c00;
+            c20 = c00;
+            c21 = c00;
+            c30 = c00;
+            c31 = c00;
+            c40 = c00;
+            c41 = c00;
+            c50 = c00;
+            c51 = c00;
+            c60 = c00;
+            c61 = c00;
+        } else {
+            c00 = FloatVector.fromMemorySegment(F, out, c, LE);
+            c01 = FloatVector.fromMemorySegment(F, out, c + h, LE);
+            c10 = FloatVector.fromMemorySegment(F, out, c + ldc, LE);
+            c11 = FloatVector.fromMemorySegment(F, out, c + ldc + h, LE);
+            c20 = FloatVector.fromMemorySegment(F, out, c + 2 * ldc, LE);
+            c21 = FloatVector.fromMemorySegment(F, out, c + 2 * ldc + h, LE);
+            c30 = FloatVector.fromMemorySegment(F, out, c + 3 * ldc, LE);
+            c31 = FloatVector.fromMemorySegment(F, out, c + 3 * ldc + h, LE);
+            c40 = FloatVector.fromMemorySegment(F, out, c + 4 * ldc, LE);
+            c41 = FloatVector.fromMemorySegment(F, out, c + 4 * ldc + h, LE);
+            c50 = FloatVector.fromMemorySegment(F, out, c + 5 * ldc, LE);
+            c51 = FloatVector.fromMemorySegment(F, out, c + 5 * ldc + h, LE);
+            c60 = FloatVector.fromMemorySegment(F, out, c + 6 * ldc, LE);
+            c61 = FloatVector.fromMemorySegment(F, out, c + 6 * ldc + h, LE);
+        }
+        int p0 = base[q];
+        int wi = wo;
+        for (int r = r0; r < r1; r++) {
+            int o = runOffset[r];
+            int a0 = p0 + o;
+            for (int s = 0; s < run; s++) {
+                int bp = wi + s * NR;
+                FloatVector b0 = FloatVector.fromArray(F, w, bp);
+                FloatVector b1 = FloatVector.fromArray(F, w, bp + L);
+                FloatVector v = FloatVector.broadcast(F, x[a0 + s]);
+                c00 = v.fma(b0, c00);
+                c01 = v.fma(b1, c01);
+                v = FloatVector.broadcast(F, x[a0 + s + L]);
+                c10 = v.fma(b0, c10);
+                c11 = v.fma(b1, c11);
+                v = FloatVector.broadcast(F, x[a0 + s + 2 * L]);
+                c20 = v.fma(b0, c20);
+                c21 = v.fma(b1, c21);
+                v = FloatVector.broadcast(F, x[a0 + s + 3 * L]);
+                c30 = v.fma(b0, c30);
+                c31 = v.fma(b1, c31);
+                v = FloatVector.broadcast(F, x[a0 + s + 4 * L]);
+                c40 = v.fma(b0, c40);
+                c41 = v.fma(b1, c41);
+                v = FloatVector.broadcast(F, x[a0 + s + 5 * L]);
+                c50 = v.fma(b0, c50);
+                c51 = v.fma(b1, c51);
+                v = FloatVector.broadcast(F, x[a0 + s + 6 * L]);
                 c60 = v.fma(b0, c60);
                 c61 = v.fma(b1, c61);
             }
