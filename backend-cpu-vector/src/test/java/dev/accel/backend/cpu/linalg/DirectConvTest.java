@@ -75,8 +75,9 @@ class DirectConvTest {
     void pointwiseAndDeepKernels() {
         // A 1x1 convolution of a 7x7 plane: seven full tiles.
         check(new int[] {1, 16, 7, 7}, new int[] {64, 16, 1, 1}, Conv2d.simple(), true, 8);
-        // 48 input channels of a 3x3 kernel: a K block per channel block, the tiles' sums carried between blocks.
-        check(new int[] {1, 48, 10, 12}, new int[] {32, 48, 3, 3}, Conv2d.of(1, 1, 1), true, 9);
+        // 80 input channels of a 3x3 kernel: 15 runs of 48 floats, two K blocks (13 runs of 6 KB of
+        // weights, then 2), the tiles' sums carried between them.
+        check(new int[] {1, 80, 10, 12}, new int[] {32, 80, 3, 3}, Conv2d.of(1, 1, 1), true, 9);
     }
 
     @Test
