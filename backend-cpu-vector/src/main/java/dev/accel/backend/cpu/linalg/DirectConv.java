@@ -50,6 +50,8 @@ final class DirectConv {
     private static final int BLOCK_BYTES = 80 * 1024;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    /** The most floats the input copy, the packed weights or the product may hold. */
+    private static final long MAX_FLOATS = 1L << 30;
     private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
     private static final ThreadLocal<float[]> FLAT = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -67,11 +69,19 @@ final class DirectConv {
     /**
      * Whether the direct form can run {@code g}: one group, no dilation, output channels a multiple
      * of {@link #NR}, input channels a multiple of a vector or fewer than one, on 16-lane vectors (the
-     * input copy transposes 16 x 16 blocks with {@link Transpose16}).
+     * input copy transposes 16 x 16 blocks with {@link Transpose16}), and each of its arrays at most
+     * {@link #MAX_FLOATS} floats.
      */
     static boolean applies(ConvGeom g) {
-        return Transpose16.APPLIES && g.groups() == 1 && g.dh() == 1 && g.dw() == 1 && g.m() % NR == 0 && g.ohw() > 0
-                && (g.c() % L == 0 || g.c() < L);
+        if (!Transpose16.APPLIES || g.groups() != 1 || g.dh() != 1 || g.dw() != 1 || g.m() % NR != 0 || g.ohw() == 0
+                || (g.c() % L != 0 && g.c() >= L)) {
+            return false;
+        }
+        // Its copy, weights and product are indexed with ints.
+        long rows = Math.max(PaddedImage.rows(g), g.pt() + g.h());
+        long cols = Math.max(PaddedImage.cols(g), g.pl() + g.w());
+        long k = (long) g.c() * g.kh() * g.kw();
+        return g.c() * rows * cols <= MAX_FLOATS && g.m() * k <= MAX_FLOATS && (long) g.m() * g.ohw() <= MAX_FLOATS;
     }
 
     /**
@@ -97,14 +107,15 @@ final class DirectConv {
      * The rule: input channels a multiple of a vector (so the copy is whole 16 x 16 transposes and a
      * run is a whole channel block per kernel column), a kernel wider than 1x1, and not a 3x3
      * convolution that {@link Winograd} takes with at least 128 channels in and out. Measured with
-     * {@code Experiments direct} (benchmarks module, interleaved in one JVM, two cores), lowered or
-     * Winograd against direct, GFLOP/s: ResNet-50 res2 3x3 387.2 / 411.5 (Winograd), res3 3x3 stride 2
-     * 360.6 / 399.3, res5 3x3 338.3 / 414.9 (pixel-major), SqueezeNet fire9 3x3 370.8 / 400.6,
-     * fire2 3x3 (16 channels in) 362.2 / 370.0: taken. res3 3x3 507.4 / 420.3 and res4 3x3 451.3 /
-     * 413.6 (Winograd, 128 and 256 channels) stay Winograd. First layers (three channels in, runs of
-     * {@code kw x 3} floats, the copy element by element) lose: ResNet-50 conv1 390.9 / 337.1,
-     * MobileNetV2 conv0 147.3 / 110.1, SqueezeNet conv1 264.7 / 153.1; and so do 1x1 convolutions
-     * (runs of 16 floats: res4 1x1 427.2 / 305.2, and every 1x1 benchmark layer from 0.51x to 0.83x).
+     * {@code Experiments direct} (benchmarks module, interleaved in one JVM, two cores), the form the
+     * other rules pick against direct, GFLOP/s: ResNet-50 res2 3x3 388.1 / 421.6 (Winograd), res3 3x3
+     * stride 2 363.1 / 414.5 (im2col), res5 3x3 393.5 / 448.9 (pixel-major), SqueezeNet fire9 3x3
+     * 381.7 / 425.8, fire2 3x3 (16 channels in) 372.5 / 376.7: taken. res3 3x3 525.3 / 436.9 and res4
+     * 3x3 511.2 / 438.9 (Winograd, 128 and 256 channels) stay Winograd. First layers (three channels
+     * in, runs of {@code kw x 3} floats, the copy element by element) lose: ResNet-50 conv1 390.3 /
+     * 345.4, MobileNetV2 conv0 223.7 / 123.8, SqueezeNet conv1 287.1 / 162.0; and so do 1x1
+     * convolutions (runs of 16 floats; measured before the 80 KB weight blocks: res4 1x1 427.2 /
+     * 305.2, every 1x1 benchmark layer from 0.51x to 0.83x).
      */
     static boolean preferred(ConvGeom g) {
         if (!applies(g) || g.c() % L != 0 || g.kh() * g.kw() == 1) {

@@ -90,6 +90,8 @@ class DirectConvTest {
         assertFalse(DirectConv.applies(geom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3},
                 new Conv2d(1, 1, 2, 2, 2, 2, 2, 2, 1))));
         assertTrue(DirectConv.applies(geom(new int[] {1, 3, 9, 9}, new int[] {32, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+        // A plane whose padded copy would pass 2^30 floats (the form indexes its arrays with ints).
+        assertFalse(DirectConv.applies(geom(new int[] {1, 16, 16384, 16384}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1))));
         // A formulation named for 3x3 convolutions wins over the property.
         System.setProperty(DirectConv.PROPERTY, "on");
         assertFalse(DirectConv.chosen(geom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1)),
