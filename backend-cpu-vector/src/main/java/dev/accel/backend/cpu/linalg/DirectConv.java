@@ -435,7 +435,9 @@ final class DirectConv {
     /**
      * As {@link #tile} for seven positions {@link #L} floats apart in the copy (consecutive
      * positions of one output row at stride 1): the inputs are read at constant offsets from the
-     * first one, which frees six registers and six address computations per step of K.
+     * first one, which frees six registers and six address computations per step of K. Written out
+     * beside {@link #tile} rather than sharing a body with it: the offsets are only constants in a
+     * loop of their own, and the kernels pass no vectors to helpers ({@link MicroKernel} says why).
      */
     private static void tileRow(float[] x, int[] base, int q, int[] runOffset, int r0, int r1, int run, float[] w, int wo,
             MemorySegment out, long c, long ldc, boolean first) {
