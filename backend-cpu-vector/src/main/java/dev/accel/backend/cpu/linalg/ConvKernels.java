@@ -9,7 +9,9 @@ import dev.accel.hal.op.OpSpec;
 import dev.accel.hal.op.QLinearConv;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
@@ -17,7 +19,9 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels for Conv2d, ConvInteger and QLinearConv.
  *
- * <p>Float32 convolutions with a kernel wider than 1x1 over a multiple of 16 input channels run
+ * <p>A float32 1x1 convolution with a stride and no padding runs as the stride-1 one over its input
+ * subsampled ({@link StridedPointwise}).
+ * Float32 convolutions with a kernel wider than 1x1 over a multiple of 16 input channels run
  * direct over a channel-blocked copy of the input ({@link DirectConv}; the rule is
  * {@link DirectConv#preferred}, the system property {@value DirectConv#PROPERTY} = {@code auto | on |
  * off} overrides it), except the 3x3 ones with 128 channels or more that Winograd takes.
@@ -139,6 +143,20 @@ final class ConvKernels {
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode) {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
+        if (StridedPointwise.applies(g)) {
+            // A 1x1 convolution with a stride: the stride-1 one over the subsampled input.
+            List<TensorType> inputs = new ArrayList<>(spec.inputs());
+            inputs.set(0, TensorType.of(DType.F32, g.n(), g.c(), g.oh(), g.ow()));
+            Conv2d unit = new Conv2d(1, 1, 0, 0, 0, 0, 1, 1, c.groups());
+            CpuOp pointwise = conv2d(OpSpec.of(unit, inputs), unit, constants, mode);
+            return (in, out) -> {
+                MemorySegment sub = NativeScratch.get(NativeScratch.Slot.SUBSAMPLED, 4L * g.n() * g.c() * g.ohw());
+                StridedPointwise.subsample(g, in[0], sub);
+                MemorySegment[] args = in.clone();
+                args[0] = sub;
+                pointwise.run(args, out);
+            };
+        }
         if (DirectConv.chosen(g, mode)) {
             DirectConv dc = new DirectConv(g);
             float[] constWeights = constants.containsKey(1) ? dc.pack(constants.get(1)) : null;

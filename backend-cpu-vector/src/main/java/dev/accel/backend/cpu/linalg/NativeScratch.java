@@ -35,7 +35,9 @@ final class NativeScratch {
         /** int32 accumulators of an 8-bit product before requantization. */
         INT_ACCUMULATORS,
         /** A depthwise input plane at either end of its tensor, with a vector of slack either side. */
-        DEPTHWISE_PLANE
+        DEPTHWISE_PLANE,
+        /** The input of a strided 1x1 convolution, subsampled ({@link StridedPointwise}). */
+        SUBSAMPLED
     }
 
     private static final int ALIGNMENT = 64;

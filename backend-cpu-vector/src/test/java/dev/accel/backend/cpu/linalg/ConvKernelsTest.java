@@ -30,9 +30,29 @@ class ConvKernelsTest {
     }
 
     @Test
-    void pointwiseWithStrideOrPaddingGoesThroughIm2col() {
-        LinalgChecks.conv(new int[] {1, 16, 9, 11}, new int[] {24, 16, 1, 1}, Conv2d.of(2, 0, 1), true, 4);
+    void pointwiseWithPaddingGoesThroughIm2col() {
+        assertFalse(StridedPointwise.applies(geom(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1))));
         LinalgChecks.conv(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1), false, 5);
+        // Stride 2 with padding at the bottom and right: positions of the padding, so not a subsampling.
+        assertFalse(StridedPointwise.applies(geom(new int[] {1, 8, 6, 6}, new int[] {8, 8, 1, 1}, geo(2, 2, 0, 0, 1, 1, 1, 1, 1))));
+        LinalgChecks.conv(new int[] {1, 8, 6, 6}, new int[] {8, 8, 1, 1}, geo(2, 2, 0, 0, 1, 1, 1, 1, 1), true, 8);
+    }
+
+    @Test
+    void stridedPointwiseRunsOnTheSubsampledInput() {
+        int[][] x = {{1, 16, 9, 11}, {2, 12, 70, 69}, {1, 8, 10, 13}, {1, 6, 7, 9}, {1, 32, 14, 14}};
+        int[][] w = {{24, 16, 1, 1}, {10, 6, 1, 1}, {9, 8, 1, 1}, {5, 6, 1, 1}, {64, 32, 1, 1}};
+        // Odd sizes; rows wider than two vectors (35 positions: two whole vectors and a masked one),
+        // two images, two groups; stride 3 (element by element); strides 2 by 1 and 1 by 2; a
+        // ResNet-50 v1 downsampling shape whose last row's loads would leave the input (element by element there).
+        Conv2d[] g = {Conv2d.of(2, 0, 1), Conv2d.of(2, 0, 2), Conv2d.of(3, 0, 1), geo(2, 1, 0, 0, 0, 0, 1, 1, 1),
+            Conv2d.of(2, 0, 1)};
+        for (int i = 0; i < x.length; i++) {
+            assertTrue(StridedPointwise.applies(geom(x[i], w[i], g[i])), java.util.Arrays.toString(x[i]));
+            LinalgChecks.conv(x[i], w[i], g[i], i % 2 == 0, 70 + i);
+        }
+        assertTrue(StridedPointwise.applies(geom(new int[] {1, 6, 7, 9}, new int[] {5, 6, 1, 1}, geo(1, 2, 0, 0, 0, 0, 1, 1, 1))));
+        LinalgChecks.conv(new int[] {1, 6, 7, 9}, new int[] {5, 6, 1, 1}, geo(1, 2, 0, 0, 0, 0, 1, 1, 1), true, 79);
     }
 
     @Test
