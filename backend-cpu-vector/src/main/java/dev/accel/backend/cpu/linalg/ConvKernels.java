@@ -463,43 +463,52 @@ final class ConvKernels {
      */
     static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
             int biasBase, int c0, int c1) {
-        float[] block = new float[positions * L];
+        transposeOut(src, positions, channels, y, yBase, bias, biasBase, c0, c1, 0, positions);
+    }
+
+    /** As above, for positions {@code [p0, p1)} only. */
+    static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
+            int biasBase, int c0, int c1, int p0, int p1) {
+        float[] block = null;
         for (int co = c0; co < c1; co += L) {
             int w = Math.min(L, c1 - co);
-            int q0 = 0;
+            int q0 = p0;
             if (w == L && Transpose16.APPLIES) {
                 // Whole 16 x 16 blocks in registers; the last positions (49 = 3 x 16 + 1) as below.
-                for (; q0 + L <= positions; q0 += L) {
+                for (; q0 + L <= p1; q0 += L) {
                     Transpose16.block(src, ((long) q0 * channels + co) * 4, channels * 4L, bias, biasBase + co, y,
                             (yBase + (long) co * positions + q0) * 4, positions * 4L);
                 }
                 for (int j = 0; j < w; j++) {
                     float b = bias == null ? 0f : bias[biasBase + co + j];
                     long to = yBase + (long) (co + j) * positions;
-                    for (int q = q0; q < positions; q++) {
+                    for (int q = q0; q < p1; q++) {
                         y.setAtIndex(FLOAT, to + q, src.getAtIndex(FLOAT, (long) q * channels + co + j) + b);
                     }
                 }
                 continue;
             }
+            if (block == null) {
+                block = new float[(p1 - p0) * L];
+            }
             if (w == L) {
                 FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, biasBase + co);
-                for (int q = 0; q < positions; q++) {
+                for (int q = p0; q < p1; q++) {
                     FloatVector.fromMemorySegment(F, src, ((long) q * channels + co) * 4, java.nio.ByteOrder.LITTLE_ENDIAN).add(b)
-                            .intoArray(block, q * L);
+                            .intoArray(block, (q - p0) * L);
                 }
             } else {
-                for (int q = 0; q < positions; q++) {
+                for (int q = p0; q < p1; q++) {
                     for (int j = 0; j < w; j++) {
                         float b = bias == null ? 0f : bias[biasBase + co + j];
-                        block[q * L + j] = src.getAtIndex(FLOAT, (long) q * channels + co + j) + b;
+                        block[(q - p0) * L + j] = src.getAtIndex(FLOAT, (long) q * channels + co + j) + b;
                     }
                 }
             }
             for (int j = 0; j < w; j++) {
                 long to = yBase + (long) (co + j) * positions;
-                for (int q = 0; q < positions; q++) {
-                    y.setAtIndex(FLOAT, to + q, block[q * L + j]);
+                for (int q = p0; q < p1; q++) {
+                    y.setAtIndex(FLOAT, to + q, block[(q - p0) * L + j]);
                 }
             }
         }

@@ -23,8 +23,8 @@ import jdk.incubator.vector.VectorSpecies;
  * the panel's weights, one run after another. The weights are taken in blocks of about
  * {@link #BLOCK_BYTES} (four channel blocks of a 3x3 kernel), every tile of a thread's share of
  * positions passing over a block before the next, the tiles' sums kept in the product between
- * blocks. The product (positions by channels) is then transposed into NCHW with
- * the bias as the pixel-major form does.
+ * blocks; every {@link #CHUNK_TILES} tiles, their part of the product (positions by channels) is
+ * transposed into NCHW with the bias as the pixel-major form's is.
  *
  * <p>Against lowering: a lowered element costs a load and a store to pack and is then used by
  * only {@code m / NR} panels (two for a 64-channel layer), where here each input float is copied
@@ -48,6 +48,15 @@ final class DirectConv {
      * res3 3x3 stride 2 422-435 / 428-436; 10 KB lost 5-25%.
      */
     private static final int BLOCK_BYTES = 80 * 1024;
+    /**
+     * Tiles computed through every K block before their part of the product (448 positions by a
+     * panel's 32 channels, 56 KB) is transposed into Y, while it is in cache. {@code ConvProbeMain}
+     * (test classes, two alternating runs, two cores), the whole product transposed after the tiles
+     * against chunks of 64 tiles, microseconds: VGG-19's 64-channel 3x3 at 224x224 (a 12.8 MB product)
+     * 9574 and 9274 / 8692 and 8576, SqueezeNet fire2 3x3 145 and 147 / 138 and 136, ResNet-50 res2
+     * 3x3 526 and 529 / 527 and 519; 16, 32 and 128 tiles measured as 64 within the noise.
+     */
+    private static final int CHUNK_TILES = 64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     /** The most floats the input copy, the packed weights or the product may hold. */
@@ -201,15 +210,13 @@ final class DirectConv {
             chunks++;
         }
         int parts = chunks;
+        long yBase = (long) ni * m * ohw;
         CpuParallel.forRange(panels * parts, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
                 int c = u % parts;
-                compute(xb, weights, u / parts, tiles * c / parts, tiles * (c + 1) / parts, product);
+                compute(xb, weights, u / parts, tiles * c / parts, tiles * (c + 1) / parts, product, y, yBase, bias);
             }
         });
-        long yBase = (long) ni * m * ohw;
-        CpuParallel.forRange((m + L - 1) / L, 1, (c0, c1) ->
-                ConvKernels.transposeOut(product, ohw, m, y, yBase, bias, 0, c0 * L, Math.min(m, c1 * L)));
     }
 
     /** Channel blocks {@code [b0, b1)} of the image at {@code xBase} into the padded, blocked copy. */
@@ -292,29 +299,39 @@ final class DirectConv {
         }
     }
 
-    /** Panel {@code panel}'s output channels at tiles {@code [t0, t1)} of output positions, into the product. */
-    void compute(float[] xb, float[] weights, int panel, int t0, int t1, MemorySegment product) {
+    /**
+     * Panel {@code panel}'s output channels at tiles {@code [t0, t1)} of output positions, into Y (at
+     * {@code yBase}, {@code bias} added): {@link #CHUNK_TILES} tiles at a time through every K block
+     * into the product, then that part of the product transposed into Y while it is still in cache.
+     */
+    void compute(float[] xb, float[] weights, int panel, int t0, int t1, MemorySegment product, MemorySegment y, long yBase,
+            float[] bias) {
         int ohw = g.ohw();
         long ldc = 4L * g.m();
         int k = runs * run;
-        for (int r0 = 0; r0 < runs; r0 += runsPerBlock) {
-            int r1 = Math.min(runs, r0 + runsPerBlock);
-            int wo = (panel * k + r0 * run) * NR;
-            boolean first = r0 == 0;
-            for (int t = t0; t < t1; t++) {
-                int q = t * TILE;
-                long c = (long) q * ldc + 4L * panel * NR;
-                if (q + TILE <= ohw && cb == L && positionBase[q + TILE - 1] - positionBase[q] == (TILE - 1) * L) {
-                    tileRow(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
-                } else if (q + TILE <= ohw) {
-                    tile(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
-                } else {
-                    for (int j = q; j < ohw; j++) {
-                        one(xb, positionBase[j], runOffset, r0, r1, run, weights, wo, product, c, first);
-                        c += ldc;
+        for (int c0 = t0; c0 < t1; c0 += CHUNK_TILES) {
+            int c1 = Math.min(t1, c0 + CHUNK_TILES);
+            for (int r0 = 0; r0 < runs; r0 += runsPerBlock) {
+                int r1 = Math.min(runs, r0 + runsPerBlock);
+                int wo = (panel * k + r0 * run) * NR;
+                boolean first = r0 == 0;
+                for (int t = c0; t < c1; t++) {
+                    int q = t * TILE;
+                    long c = (long) q * ldc + 4L * panel * NR;
+                    if (q + TILE <= ohw && cb == L && positionBase[q + TILE - 1] - positionBase[q] == (TILE - 1) * L) {
+                        tileRow(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
+                    } else if (q + TILE <= ohw) {
+                        tile(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
+                    } else {
+                        for (int j = q; j < ohw; j++) {
+                            one(xb, positionBase[j], runOffset, r0, r1, run, weights, wo, product, c, first);
+                            c += ldc;
+                        }
                     }
                 }
             }
+            ConvKernels.transposeOut(product, ohw, g.m(), y, yBase, bias, 0, panel * NR, panel * NR + NR, c0 * TILE,
+                    Math.min(ohw, c1 * TILE));
         }
     }
 

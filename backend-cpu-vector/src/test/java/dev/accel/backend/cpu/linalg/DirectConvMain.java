@@ -8,7 +8,8 @@ import java.util.Random;
 
 /**
  * A by-hand probe, not a test: the stages of a {@link DirectConv} on one core (the input copy, the
- * register tiles, the transpose into NCHW) and the whole call on all cores; best of 20 rounds of
+ * register tiles with their transposes into NCHW, and the transpose alone) and the whole call on all
+ * cores; best of 20 rounds of
  * 20 ms, microseconds per call. Arguments: groups of six, {@code c h m k stride pad} (square
  * planes and kernels). Run with the module's test classpath.
  */
@@ -41,14 +42,14 @@ public final class DirectConvMain {
             double copy = LinalgTestSupport.bestMicros(20, 20, () -> dc.copyInput(x, 0, xb, 0, blocks));
             double tilesOne = LinalgTestSupport.bestMicros(20, 20, () -> {
                 for (int pn = 0; pn < panels; pn++) {
-                    dc.compute(xb, w, pn, 0, tiles, product);
+                    dc.compute(xb, w, pn, 0, tiles, product, y, 0, bias);
                 }
             });
             double transpose = LinalgTestSupport.bestMicros(20, 20, () ->
                     ConvKernels.transposeOut(product, oh * oh, m, y, 0, bias, 0, 0, m));
             double all = LinalgTestSupport.bestMicros(20, 20, () -> dc.run(x, 0, w, bias, y));
             double flops = 2.0 * m * c * k * k * oh * oh;
-            System.out.printf("c %4d h %3d m %4d k %d s %d: one core: copy %6.1f us, tiles %7.1f us (%5.1f GFLOP/s), transpose %6.1f us;"
+            System.out.printf("c %4d h %3d m %4d k %d s %d: one core: copy %6.1f us, tiles and their transposes %7.1f us (%5.1f GFLOP/s), transpose alone %6.1f us;"
                     + " all cores %7.1f us (%5.1f GFLOP/s)%n", c, h, m, k, s, copy, tilesOne, flops / tilesOne / 1e3, transpose, all,
                     flops / all / 1e3);
         }

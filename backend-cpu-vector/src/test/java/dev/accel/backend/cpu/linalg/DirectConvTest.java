@@ -52,6 +52,13 @@ class DirectConvTest {
     }
 
     @Test
+    void largePlanesAreTransposedChunkByChunk() {
+        // 900 positions: 129 tiles, one panel split between two threads' shares (0-64, 64-129), each
+        // share's product transposed every 64 tiles; the last tile holds four positions.
+        check(new int[] {1, 16, 30, 30}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1), true, 11);
+    }
+
+    @Test
     void strideTwoOverTwoImages() {
         check(new int[] {2, 16, 17, 23}, new int[] {32, 16, 3, 3}, Conv2d.of(2, 1, 1), true, 3);
     }
