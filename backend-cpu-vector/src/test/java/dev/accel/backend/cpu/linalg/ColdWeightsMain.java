@@ -13,7 +13,8 @@ import java.util.Random;
  * without {@link ReuseDistance}'s touch pass. Prints the median of 40 calls of each, five times.
  * Arguments: {@code m n k} (default 512 49 4608, ResNet-50's res5 3x3 convolution lowered), or
  * {@code b m n k} for the weights as B, {@code n x k}, and A {@code m x k} read from an NCHW input
- * (a pixel-major convolution: {@code b 49 2048 512} is ResNet-50's res5 1x1 512-2048). Run with the
+ * (a pixel-major convolution: {@code b 49 2048 512} is ResNet-50's res5 1x1 512-2048), in cache and
+ * from memory only (GemmCore does not touch a cold B: tried, it did not help). Run with the
  * module's test classpath and {@code -Xmx8g}.
  */
 public final class ColdWeightsMain {
@@ -72,13 +73,9 @@ public final class ColdWeightsMain {
         double flops = 2.0 * m * n * k;
         for (int round = 0; round < 5; round++) {
             double hot = medianB(m, n, k, a, new PackedPanels[] {bs[0]}, y);
-            double touched = medianB(m, n, k, a, bs, y);
-            ReuseDistance.enabled = false;
-            double untouched = medianB(m, n, k, a, bs, y);
-            ReuseDistance.enabled = true;
-            System.out.printf("%d x %d x %d, weights as B (%.1f MB, %d copies): in cache %.1f us (%.0f GF/s); from memory, touched"
-                    + " first %.1f us (%.0f GF/s), not %.1f us (%.0f GF/s)%n", m, n, k, 4.0 * n * k / 1e6, copies, hot / 1e3, flops / hot,
-                    touched / 1e3, flops / touched, untouched / 1e3, flops / untouched);
+            double cold = medianB(m, n, k, a, bs, y);
+            System.out.printf("%d x %d x %d, weights as B (%.1f MB, %d copies): in cache %.1f us (%.0f GF/s); from memory %.1f us"
+                    + " (%.0f GF/s)%n", m, n, k, 4.0 * n * k / 1e6, copies, hot / 1e3, flops / hot, cold / 1e3, flops / cold);
         }
     }
 
