@@ -368,9 +368,12 @@ final class ConvKernels {
         float[] pad = scratch[0];
         int planeFloats = PaddedImage.planeSize(g);
         if (parallel && (long) g.cg() * planeFloats >= PARALLEL_PAD) {
-            CpuParallel.forRange(g.cg(), Math.max(1, PARALLEL_PAD / 4 / Math.max(1, planeFloats)), (c0, c1) ->
-                    PaddedImage.fill(pad, new float[PaddedImage.rowScratch(g)], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(),
-                            c0, c1));
+            // By padded rows, not planes: a first layer's three planes split evenly between two cores.
+            int rows = PaddedImage.rows(g);
+            int rowGrain = Math.max(1, PARALLEL_PAD / 4 / Math.max(1, PaddedImage.rowLen(g)));
+            CpuParallel.forRange(g.cg() * rows, rowGrain, (r0, r1) ->
+                    PaddedImage.fillRows(pad, new float[PaddedImage.rowScratch(g)], g, op.x(), xBase, op.integer(), op.xu(),
+                            op.xzp(), r0, r1));
         } else {
             PaddedImage.fill(pad, scratch[1], g, op.x(), xBase, op.integer(), op.xu(), op.xzp(), 0, g.cg());
         }

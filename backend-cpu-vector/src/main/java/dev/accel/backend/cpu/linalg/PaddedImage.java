@@ -91,6 +91,15 @@ final class PaddedImage {
      */
     static void fill(float[] dst, float[] row, ConvGeom g, MemorySegment x, long planeBase, boolean integer, boolean unsigned,
             int zp, int c0, int c1) {
+        fillRows(dst, row, g, x, planeBase, integer, unsigned, zp, c0 * rows(g), c1 * rows(g));
+    }
+
+    /**
+     * As {@link #fill} for padded rows {@code [r0, r1)} of the group, counted plane after plane
+     * ({@code r = ci * rows() + py}): a first layer's three planes split evenly between cores.
+     */
+    static void fillRows(float[] dst, float[] row, ConvGeom g, MemorySegment x, long planeBase, boolean integer, boolean unsigned,
+            int zp, int r0, int r1) {
         int hp = rows(g);
         int wp = cols(g);
         int rowLen = rowLen(g);
@@ -104,28 +113,27 @@ final class PaddedImage {
             // The row scratch's columns outside [pxLo, pxHi) stay zero: cleared once, not per row.
             Arrays.fill(row, 0, rowLen + 2 * L, 0f);
         }
-        for (int ci = c0; ci < c1; ci++) {
-            long src = planeBase + ci * g.hw();
-            for (int py = 0; py < hp; py++) {
-                int at = ci * plane + py * rowLen;
-                int iy = py - g.pt();
-                if (iy < 0 || iy >= g.h() || copy == 0) {
-                    Arrays.fill(dst, at, at + rowLen, 0f);
-                    continue;
-                }
-                long in = src + (long) iy * w;
-                if (g.sw() == 1) {
-                    Arrays.fill(dst, at, at + pxLo, 0f);
-                    load(dst, at + pxLo, x, in, copy, integer, unsigned, zp);
-                    Arrays.fill(dst, at + pxHi, at + rowLen, 0f);
-                } else {
-                    // The padded row in order (zeros past it for the vector de-interleave), then its phases.
-                    load(row, pxLo, x, in, copy, integer, unsigned, zp);
-                    split(dst, at, row, g);
-                }
+        for (int r = r0; r < r1; r++) {
+            int ci = r / hp;
+            int py = r - ci * hp;
+            int at = ci * plane + py * rowLen;
+            int iy = py - g.pt();
+            if (iy < 0 || iy >= g.h() || copy == 0) {
+                Arrays.fill(dst, at, at + rowLen, 0f);
+                continue;
+            }
+            long in = planeBase + ci * g.hw() + (long) iy * w;
+            if (g.sw() == 1) {
+                Arrays.fill(dst, at, at + pxLo, 0f);
+                load(dst, at + pxLo, x, in, copy, integer, unsigned, zp);
+                Arrays.fill(dst, at + pxHi, at + rowLen, 0f);
+            } else {
+                // The padded row in order (zeros past it for the vector de-interleave), then its phases.
+                load(row, pxLo, x, in, copy, integer, unsigned, zp);
+                split(dst, at, row, g);
             }
         }
-        if (c1 == g.cg()) {
+        if (r1 == g.cg() * hp) {
             int end = g.cg() * plane;
             Arrays.fill(dst, end, end + slack(g), 0f);
         }

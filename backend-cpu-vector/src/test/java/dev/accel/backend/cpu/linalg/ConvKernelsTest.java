@@ -39,6 +39,16 @@ class ConvKernelsTest {
     }
 
     @Test
+    void aFirstLayersPaddedCopySplitsBetweenCoresByRows() {
+        // Three planes of 77 padded rows (18 K floats, above ConvKernels' parallel threshold): the
+        // copy's 231 rows split between two cores in the middle of plane 1, with stride 2's phases.
+        ConvGeom g = geom(new int[] {1, 3, 75, 75}, new int[] {16, 3, 3, 3}, Conv2d.of(2, 1, 1));
+        assertTrue(3L * PaddedImage.planeSize(g) >= 1 << 14);
+        LinalgChecks.conv(new int[] {1, 3, 75, 75}, new int[] {16, 3, 3, 3}, Conv2d.of(2, 1, 1), true, 90);
+        LinalgChecks.conv(new int[] {2, 3, 80, 81}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1), false, 91);
+    }
+
+    @Test
     void stridedPointwiseRunsOnTheSubsampledInput() {
         int[][] x = {{1, 16, 9, 11}, {2, 12, 70, 69}, {1, 8, 10, 13}, {1, 6, 7, 9}, {1, 32, 14, 14}};
         int[][] w = {{24, 16, 1, 1}, {10, 6, 1, 1}, {9, 8, 1, 1}, {5, 6, 1, 1}, {64, 32, 1, 1}};
