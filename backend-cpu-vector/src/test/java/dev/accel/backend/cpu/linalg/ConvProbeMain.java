@@ -12,7 +12,8 @@ import java.util.Random;
 
 /**
  * A by-hand probe, not a test: one float Conv (square input and kernel, weights and bias constant)
- * as the backend compiles it, best of 10 rounds of 50 ms on all cores. Arguments: groups of six,
+ * as the backend compiles it, best of 10 rounds of 50 ms on all cores after a second of warm-up.
+ * Arguments: groups of six,
  * {@code c h m k stride pad}. Run with the module's test classpath; system properties such as
  * {@code accel.cpu.direct} apply.
  */
@@ -23,15 +24,13 @@ public final class ConvProbeMain {
     public static void main(String[] args) {
         Arena arena = Arena.ofAuto();
         Random r = new Random(1);
-        for (int i = 0; i + 5 < args.length; i += 6) {
-            int c = Integer.parseInt(args[i]);
-            int h = Integer.parseInt(args[i + 1]);
-            int m = Integer.parseInt(args[i + 2]);
-            int k = Integer.parseInt(args[i + 3]);
-            int s = Integer.parseInt(args[i + 4]);
-            int p = Integer.parseInt(args[i + 5]);
-            int oh = (h + 2 * p - k) / s + 1;
-            Conv2d geo = Conv2d.of(s, p, 1);
+        for (SquareConv sc : SquareConv.parse(args)) {
+            int c = sc.c();
+            int h = sc.h();
+            int m = sc.m();
+            int k = sc.k();
+            int oh = sc.oh();
+            Conv2d geo = sc.attributes();
             OpSpec spec = OpSpec.of(geo, TensorType.of(DType.F32, 1, c, h, h), TensorType.of(DType.F32, m, c, k, k),
                     TensorType.of(DType.F32, m));
             MemorySegment x = LinalgTestSupport.floats(arena, r, (long) c * h * h);
@@ -41,9 +40,11 @@ public final class ConvProbeMain {
             CpuOp op = ConvKernels.conv2d(spec, geo, Map.of(1, w, 2, b));
             MemorySegment[] in = {x, w, b};
             MemorySegment[] out = {y};
+            // A second of calls first: the kernels' C2 compilations take about that long.
+            LinalgTestSupport.bestMicros(1, 1000, () -> op.run(in, out));
             double us = LinalgTestSupport.bestMicros(10, 50, () -> op.run(in, out));
-            double flops = 2.0 * m * c * k * k * oh * oh;
-            System.out.printf("c %4d h %3d m %4d k %d s %d p %d: %9.1f us (%5.1f GFLOP/s)%n", c, h, m, k, s, p, us, flops / us / 1e3);
+            System.out.printf("c %4d h %3d m %4d k %d s %d p %d: %9.1f us (%5.1f GFLOP/s)%n", c, h, m, k, sc.s(), sc.p(), us,
+                    sc.flops() / us / 1e3);
         }
     }
 }

@@ -20,15 +20,13 @@ public final class DirectConvMain {
     public static void main(String[] args) {
         Arena arena = Arena.ofAuto();
         Random r = new Random(1);
-        for (int i = 0; i + 5 < args.length; i += 6) {
-            int c = Integer.parseInt(args[i]);
-            int h = Integer.parseInt(args[i + 1]);
-            int m = Integer.parseInt(args[i + 2]);
-            int k = Integer.parseInt(args[i + 3]);
-            int s = Integer.parseInt(args[i + 4]);
-            int p = Integer.parseInt(args[i + 5]);
-            int oh = (h + 2 * p - k) / s + 1;
-            ConvGeom g = ConvGeom.of(Conv2d.of(s, p, 1), Shape.of(1, c, h, h), Shape.of(m, c, k, k), Shape.of(1, m, oh, oh));
+        for (SquareConv sc : SquareConv.parse(args)) {
+            int c = sc.c();
+            int h = sc.h();
+            int m = sc.m();
+            int k = sc.k();
+            int oh = sc.oh();
+            ConvGeom g = sc.geom();
             DirectConv dc = new DirectConv(g);
             MemorySegment x = LinalgTestSupport.floats(arena, r, (long) c * h * h);
             float[] w = dc.pack(LinalgTestSupport.floats(arena, r, (long) m * c * k * k));
@@ -48,9 +46,9 @@ public final class DirectConvMain {
             double transpose = LinalgTestSupport.bestMicros(20, 20, () ->
                     ConvKernels.transposeOut(product, oh * oh, m, y, 0, bias, 0, 0, m));
             double all = LinalgTestSupport.bestMicros(20, 20, () -> dc.run(x, 0, w, bias, y));
-            double flops = 2.0 * m * c * k * k * oh * oh;
+            double flops = sc.flops();
             System.out.printf("c %4d h %3d m %4d k %d s %d: one core: copy %6.1f us, tiles and their transposes %7.1f us (%5.1f GFLOP/s), transpose alone %6.1f us;"
-                    + " all cores %7.1f us (%5.1f GFLOP/s)%n", c, h, m, k, s, copy, tilesOne, flops / tilesOne / 1e3, transpose, all,
+                    + " all cores %7.1f us (%5.1f GFLOP/s)%n", c, h, m, k, sc.s(), copy, tilesOne, flops / tilesOne / 1e3, transpose, all,
                     flops / all / 1e3);
         }
     }
