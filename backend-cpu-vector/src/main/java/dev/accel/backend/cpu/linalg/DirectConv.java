@@ -51,10 +51,11 @@ final class DirectConv {
     /**
      * Tiles computed through every K block before their part of the product (448 positions by a
      * panel's 32 channels, 56 KB) is transposed into Y, while it is in cache. {@code ConvProbeMain}
-     * (test classes, two alternating runs, two cores), the whole product transposed after the tiles
-     * against chunks of 64 tiles, microseconds: VGG-19's 64-channel 3x3 at 224x224 (a 12.8 MB product)
-     * 9574 and 9274 / 8692 and 8576, SqueezeNet fire2 3x3 145 and 147 / 138 and 136, ResNet-50 res2
-     * 3x3 526 and 529 / 527 and 519; 16, 32 and 128 tiles measured as 64 within the noise.
+     * (test classes, three alternating runs, two cores), the whole product transposed after the
+     * tiles against chunks of 64 tiles, microseconds: VGG-19's 64-channel 3x3 at 224x224 (a 12.8 MB
+     * product) 10637, 10721, 10838 / 9573, 10073, 10243; SqueezeNet fire2 3x3 156, 188, 185 / 141,
+     * 180, 188 and ResNet-50 res2 3x3 560, 619, 629 / 552, 609, 625, within the noise; chunks of 16,
+     * 32 and 128 tiles measured as 64.
      */
     private static final int CHUNK_TILES = 64;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
