@@ -202,7 +202,7 @@ final class DirectConv {
         }
         float[] xb = in;
         long xBase = (long) ni * g.c() * g.hw();
-        CpuParallel.forRange(blocks, 1, (b0, b1) -> copyInput(x, xBase, xb, b0, b1));
+        copyInput(x, xBase, xb, true);
         MemorySegment product = NativeScratch.get(NativeScratch.Slot.PIXEL_MAJOR, 4L * ohw * m);
         int panels = m / NR;
         int tiles = (ohw + TILE - 1) / TILE;
@@ -220,12 +220,66 @@ final class DirectConv {
         });
     }
 
-    /** Channel blocks {@code [b0, b1)} of the image at {@code xBase} into the padded, blocked copy. */
-    void copyInput(MemorySegment x, long xBase, float[] xb, int b0, int b1) {
-        int h = g.h();
+    /**
+     * The image at {@code xBase} into the padded, blocked copy, split across cores when
+     * {@code parallel}: by padded rows where the rows are whole 16 x 16 transposes (so that a single
+     * channel block, as SqueezeNet fire2's 16 channels, is shared too), else by channel blocks.
+     */
+    void copyInput(MemorySegment x, long xBase, float[] xb, boolean parallel) {
+        boolean byRows = cb == L && Math.min(g.w(), wp - g.pl()) >= L && g.hw() >= L;
+        int units = byRows ? blocks * hp : blocks;
+        if (!parallel) {
+            copyUnits(x, xBase, xb, byRows, 0, units);
+        } else {
+            CpuParallel.forRange(units, byRows ? 8 : 1, (u0, u1) -> copyUnits(x, xBase, xb, byRows, u0, u1));
+        }
+    }
+
+    private void copyUnits(MemorySegment x, long xBase, float[] xb, boolean byRows, int u0, int u1) {
+        if (byRows) {
+            copyRows(x, xBase, xb, u0, u1);
+        } else {
+            copyPlanes(x, xBase, xb, u0, u1);
+        }
+    }
+
+    /**
+     * Padded rows {@code [r0, r1)} of the copy ({@code r = block * hp + row}), for channel blocks of
+     * {@link #L} whose rows are at least a vector wide: the padding zeroed, each image row 16 x 16
+     * transposes, the last one overlapping its neighbour rather than running past the row.
+     */
+    private void copyRows(MemorySegment x, long xBase, float[] xb, int r0, int r1) {
         int w = g.w();
-        int hUsed = Math.min(h, hp - g.pt());
+        int hUsed = Math.min(g.h(), hp - g.pt());
         int wUsed = Math.min(w, wp - g.pl());
+        int rowFloats = wp * cb;
+        long rowBytes = 4 * g.hw();
+        for (int r = r0; r < r1; r++) {
+            int b = r / hp;
+            int iy = r - b * hp - g.pt();
+            int row = r * rowFloats;
+            if (iy < 0 || iy >= hUsed) {
+                Arrays.fill(xb, row, row + rowFloats, 0f);
+                continue;
+            }
+            Arrays.fill(xb, row, row + g.pl() * cb, 0f);
+            Arrays.fill(xb, row + (g.pl() + wUsed) * cb, row + rowFloats, 0f);
+            long src = xBase + (long) b * cb * g.hw() + (long) iy * w;
+            int to = row + g.pl() * cb;
+            for (int ix = 0; ; ix += L) {
+                int at = Math.min(ix, wUsed - L);
+                Transpose16.blockToArray(x, (src + at) * 4, rowBytes, xb, to + at * cb, cb);
+                if (at + L >= wUsed) {
+                    break;
+                }
+            }
+        }
+    }
+
+    /** Channel blocks {@code [b0, b1)} whose rows are narrower than a vector, or with fewer channels than a vector. */
+    private void copyPlanes(MemorySegment x, long xBase, float[] xb, int b0, int b1) {
+        int hUsed = Math.min(g.h(), hp - g.pt());
+        int wUsed = Math.min(g.w(), wp - g.pl());
         int rowFloats = wp * cb;
         for (int b = b0; b < b1; b++) {
             int plane = b * hp * rowFloats;
@@ -240,23 +294,8 @@ final class DirectConv {
             long src = xBase + (long) b * cb * g.hw();
             if (cb < L || g.hw() < L) {
                 copySmall(x, src, xb, plane, hUsed, wUsed);
-                continue;
-            }
-            if (wUsed < L) {
+            } else {
                 copyNarrow(x, src, xb, plane, hUsed, wUsed);
-                continue;
-            }
-            long rowBytes = 4 * g.hw();
-            for (int iy = 0; iy < hUsed; iy++) {
-                int row = plane + ((g.pt() + iy) * wp + g.pl()) * cb;
-                // Whole blocks of 16 positions; the last one overlaps its neighbour rather than running past the row.
-                for (int ix = 0; ; ix += L) {
-                    int at = Math.min(ix, wUsed - L);
-                    Transpose16.blockToArray(x, (src + (long) iy * w + at) * 4, rowBytes, xb, row + at * cb, cb);
-                    if (at + L >= wUsed) {
-                        break;
-                    }
-                }
             }
         }
     }

@@ -33,11 +33,10 @@ public final class DirectConvMain {
             float[] bias = new float[m];
             MemorySegment y = arena.allocate(4L * m * oh * oh, 64);
             float[] xb = new float[dc.inputSize()];
-            int blocks = c < 16 ? 1 : c / 16;
             int panels = m / DirectConv.NR;
             int tiles = (oh * oh + DirectConv.TILE - 1) / DirectConv.TILE;
             MemorySegment product = arena.allocate(4L * m * oh * oh, 64);
-            double copy = LinalgTestSupport.bestMicros(20, 20, () -> dc.copyInput(x, 0, xb, 0, blocks));
+            double copy = LinalgTestSupport.bestMicros(20, 20, () -> dc.copyInput(x, 0, xb, false));
             double tilesOne = LinalgTestSupport.bestMicros(20, 20, () -> {
                 for (int pn = 0; pn < panels; pn++) {
                     dc.compute(xb, w, pn, 0, tiles, product, y, 0, bias);
