@@ -157,13 +157,13 @@ final class ConvKernels {
                 pointwise.run(args, out);
             };
         }
+        float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
         if (DirectConv.chosen(g, mode)) {
             DirectConv dc = new DirectConv(g);
             float[] constWeights = constants.containsKey(1) ? dc.pack(constants.get(1)) : null;
-            float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
             return (in, out) -> {
                 float[] w = constWeights != null ? constWeights : dc.pack(in[1]);
-                float[] bias = constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null;
+                float[] bias = floatBias(constBias, hasBias, in);
                 for (int ni = 0; ni < g.n(); ni++) {
                     dc.run(in[0], ni, w, bias, out[0]);
                 }
@@ -171,8 +171,7 @@ final class ConvKernels {
         }
         if (Winograd.chosen(g, mode)) {
             Winograd wg = Winograd.of(g, constants.get(1));
-            float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
-            return (in, out) -> wg.run(in[0], in[1], constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null, out[0]);
+            return (in, out) -> wg.run(in[0], in[1], floatBias(constBias, hasBias, in), out[0]);
         }
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
@@ -184,12 +183,16 @@ final class ConvKernels {
         };
         Prepared prepared = constants.containsKey(1) ? prepare(g, dw, constants.get(1), false, false, 0, null, pixelMajor)
                 : Prepared.NONE;
-        float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
         return (in, out) -> {
-            float[] bias = constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null;
+            float[] bias = floatBias(constBias, hasBias, in);
             Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor);
             run(g, dw, taps, op);
         };
+    }
+
+    /** A float Conv's bias: the one read at compile time, else input 2 read now, else none. */
+    private static float[] floatBias(float[] constBias, boolean hasBias, MemorySegment[] in) {
+        return constBias != null ? constBias : hasBias ? in[2].toArray(FLOAT) : null;
     }
 
     /** ConvInteger: int32 output; constant weights (with their zero point, if any) are packed here. */

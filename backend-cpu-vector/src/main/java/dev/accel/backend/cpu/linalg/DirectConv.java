@@ -75,6 +75,11 @@ final class DirectConv {
     private final int runsPerBlock;
     private final int[] runOffset;
     private final int[] positionBase;
+    /** Register tiles of output positions, and the shares each panel's tiles are cut into across cores. */
+    private final int tiles;
+    private final int parts;
+    /** Whether the input copy goes by padded rows (whole 16 x 16 transposes) rather than by channel blocks. */
+    private final boolean copyByRows;
 
     /**
      * Whether the direct form can run {@code g}: one group, no dilation, output channels a multiple
@@ -156,6 +161,14 @@ final class DirectConv {
                 positionBase[oy * g.ow() + ox] = (oy * g.sh() * wp + ox * g.sw()) * cb;
             }
         }
+        this.tiles = (g.ohw() + TILE - 1) / TILE;
+        int panels = g.m() / NR;
+        int chunks = 1;
+        while ((panels * chunks) % CpuParallel.THREADS != 0 && chunks < CpuParallel.THREADS && chunks < tiles) {
+            chunks++;
+        }
+        this.parts = chunks;
+        this.copyByRows = cb == L && Math.min(g.w(), wp - g.pl()) >= L && g.hw() >= L;
     }
 
     /**
@@ -205,12 +218,6 @@ final class DirectConv {
         copyInput(x, xBase, xb, true);
         MemorySegment product = NativeScratch.get(NativeScratch.Slot.PIXEL_MAJOR, 4L * ohw * m);
         int panels = m / NR;
-        int tiles = (ohw + TILE - 1) / TILE;
-        int chunks = 1;
-        while ((panels * chunks) % CpuParallel.THREADS != 0 && chunks < CpuParallel.THREADS && chunks < tiles) {
-            chunks++;
-        }
-        int parts = chunks;
         long yBase = (long) ni * m * ohw;
         CpuParallel.forRange(panels * parts, 1, (u0, u1) -> {
             for (int u = u0; u < u1; u++) {
@@ -226,17 +233,16 @@ final class DirectConv {
      * channel block, as SqueezeNet fire2's 16 channels, is shared too), else by channel blocks.
      */
     void copyInput(MemorySegment x, long xBase, float[] xb, boolean parallel) {
-        boolean byRows = cb == L && Math.min(g.w(), wp - g.pl()) >= L && g.hw() >= L;
-        int units = byRows ? blocks * hp : blocks;
+        int units = copyByRows ? blocks * hp : blocks;
         if (!parallel) {
-            copyUnits(x, xBase, xb, byRows, 0, units);
+            copyUnits(x, xBase, xb, 0, units);
         } else {
-            CpuParallel.forRange(units, byRows ? 8 : 1, (u0, u1) -> copyUnits(x, xBase, xb, byRows, u0, u1));
+            CpuParallel.forRange(units, copyByRows ? 8 : 1, (u0, u1) -> copyUnits(x, xBase, xb, u0, u1));
         }
     }
 
-    private void copyUnits(MemorySegment x, long xBase, float[] xb, boolean byRows, int u0, int u1) {
-        if (byRows) {
+    private void copyUnits(MemorySegment x, long xBase, float[] xb, int u0, int u1) {
+        if (copyByRows) {
             copyRows(x, xBase, xb, u0, u1);
         } else {
             copyPlanes(x, xBase, xb, u0, u1);

@@ -13,9 +13,8 @@ import java.util.Random;
 /**
  * A by-hand probe, not a test: one float Conv (square input and kernel, weights and bias constant)
  * as the backend compiles it, best of 10 rounds of 50 ms on all cores after a second of warm-up.
- * Arguments: groups of six,
- * {@code c h m k stride pad}. Run with the module's test classpath; system properties such as
- * {@code accel.cpu.direct} apply.
+ * Arguments: groups of six, {@code c h m k stride pad} ({@link SquareConv}). Run with the module's
+ * test classpath; system properties such as {@code accel.cpu.direct} apply.
  */
 public final class ConvProbeMain {
     private ConvProbeMain() {

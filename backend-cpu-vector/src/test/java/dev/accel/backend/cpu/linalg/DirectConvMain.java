@@ -1,7 +1,5 @@
 package dev.accel.backend.cpu.linalg;
 
-import dev.accel.hal.Shape;
-import dev.accel.hal.op.Conv2d;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -9,9 +7,8 @@ import java.util.Random;
 /**
  * A by-hand probe, not a test: the stages of a {@link DirectConv} on one core (the input copy, the
  * register tiles with their transposes into NCHW, and the transpose alone) and the whole call on all
- * cores; best of 20 rounds of
- * 20 ms, microseconds per call. Arguments: groups of six, {@code c h m k stride pad} (square
- * planes and kernels). Run with the module's test classpath.
+ * cores; best of 20 rounds of 20 ms, microseconds per call. Arguments: groups of six,
+ * {@code c h m k stride pad} ({@link SquareConv}). Run with the module's test classpath.
  */
 public final class DirectConvMain {
     private DirectConvMain() {
