@@ -74,6 +74,8 @@ final class DirectConv {
     private final int runs;
     private final int runsPerBlock;
     private final int[] runOffset;
+    /** Per step of K: where its input float lies in the copy, from the output position's base. */
+    private final int[] stepOffset;
     private final int[] positionBase;
     /** Register tiles of output positions, and the shares each panel's tiles are cut into across cores. */
     private final int tiles;
@@ -153,6 +155,12 @@ final class DirectConv {
         for (int b = 0; b < blocks; b++) {
             for (int ky = 0; ky < g.kh(); ky++) {
                 runOffset[b * g.kh() + ky] = ((b * hp + ky) * wp) * cb;
+            }
+        }
+        this.stepOffset = new int[runs * run];
+        for (int r = 0; r < runs; r++) {
+            for (int s = 0; s < run; s++) {
+                stepOffset[r * run + s] = runOffset[r] + s;
             }
         }
         this.positionBase = new int[g.ohw()];
@@ -359,18 +367,20 @@ final class DirectConv {
             int c1 = Math.min(t1, c0 + CHUNK_TILES);
             for (int r0 = 0; r0 < runs; r0 += runsPerBlock) {
                 int r1 = Math.min(runs, r0 + runsPerBlock);
-                int wo = (panel * k + r0 * run) * NR;
+                int s0 = r0 * run;
+                int s1 = r1 * run;
+                int wo = panel * k * NR;
                 boolean first = r0 == 0;
                 for (int t = c0; t < c1; t++) {
                     int q = t * TILE;
                     long c = (long) q * ldc + 4L * panel * NR;
                     if (q + TILE <= ohw && cb == L && positionBase[q + TILE - 1] - positionBase[q] == (TILE - 1) * L) {
-                        tileRow(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
+                        tileRow(xb, positionBase[q], stepOffset, s0, s1, weights, wo, product, c, ldc, first);
                     } else if (q + TILE <= ohw) {
-                        tile(xb, positionBase, q, runOffset, r0, r1, run, weights, wo, product, c, ldc, first);
+                        tile(xb, positionBase, q, runOffset, r0, r1, run, weights, wo + s0 * NR, product, c, ldc, first);
                     } else {
                         for (int j = q; j < ohw; j++) {
-                            one(xb, positionBase[j], runOffset, r0, r1, run, weights, wo, product, c, first);
+                            one(xb, positionBase[j], runOffset, r0, r1, run, weights, wo + s0 * NR, product, c, first);
                             c += ldc;
                         }
                     }
@@ -382,7 +392,8 @@ final class DirectConv {
     }
 
     /**
-     * Seven output positions ({@code base[q..q+6]}) by {@link #NR} channels over runs {@code [r0, r1)}:
+     * Seven output positions ({@code base[q..q+6]}) by {@link #NR} channels over runs {@code [r0, r1)}
+     * (the weights of run {@code r0} at {@code wo}):
      * C at byte {@code c} of {@code out}, rows {@code ldc} bytes apart, set when {@code first}, else
      * added to.
      */
@@ -501,9 +512,20 @@ final class DirectConv {
      * first one, which frees six registers and six address computations per step of K. Written out
      * beside {@link #tile} rather than sharing a body with it: the offsets are only constants in a
      * loop of their own, and the kernels pass no vectors to helpers ({@link MicroKernel} says why).
+     *
+     * <p>Steps {@code [s0, s1)} of K run as one loop, each step's input found through
+     * {@code stepOffset}, instead of a loop over runs around a loop over a run's 48 steps as in
+     * {@link #tile}: C2 checks the seven reads' bounds once per step either way (they differ by
+     * constants), and the 576 steps of ResNet-50 res2's 3x3 kernel leave one loop exit per tile, not
+     * twelve. {@code DirectConvMain}, one core, three alternating runs against the nested loops,
+     * GFLOP/s: res2 3x3 228.5 / 230.8 / 224.6 to 242.9 / 243.6 / 243.0; res5 3x3 227.3 / 229.7 / 224.5
+     * to 223.5 / 220.1 / 221.7 and SqueezeNet fire2 3x3 (144 steps) 213.0 / 216.1 / 213.9 to 205.5 /
+     * 203.5 / 204.7 lost a little. {@link #tile} keeps the nested loops: its seven reads are seven
+     * bounds checks per step without them (stride 2: 225 to 185 GFLOP/s). Unrolled by two steps:
+     * slower (res2 222.6 / 211.4).
      */
-    private static void tileRow(float[] x, int[] base, int q, int[] runOffset, int r0, int r1, int run, float[] w, int wo,
-            MemorySegment out, long c, long ldc, boolean first) {
+    private static void tileRow(float[] x, int p0, int[] stepOffset, int s0, int s1, float[] w, int wo, MemorySegment out,
+            long c, long ldc, boolean first) {
         long h = 4L * L;
         FloatVector c00;
         FloatVector c01;
@@ -550,38 +572,32 @@ final class DirectConv {
             c60 = FloatVector.fromMemorySegment(F, out, c + 6 * ldc, LE);
             c61 = FloatVector.fromMemorySegment(F, out, c + 6 * ldc + h, LE);
         }
-        int p0 = base[q];
-        int wi = wo;
-        for (int r = r0; r < r1; r++) {
-            int o = runOffset[r];
-            int a0 = p0 + o;
-            for (int s = 0; s < run; s++) {
-                int bp = wi + s * NR;
-                FloatVector b0 = FloatVector.fromArray(F, w, bp);
-                FloatVector b1 = FloatVector.fromArray(F, w, bp + L);
-                FloatVector v = FloatVector.broadcast(F, x[a0 + s]);
-                c00 = v.fma(b0, c00);
-                c01 = v.fma(b1, c01);
-                v = FloatVector.broadcast(F, x[a0 + s + L]);
-                c10 = v.fma(b0, c10);
-                c11 = v.fma(b1, c11);
-                v = FloatVector.broadcast(F, x[a0 + s + 2 * L]);
-                c20 = v.fma(b0, c20);
-                c21 = v.fma(b1, c21);
-                v = FloatVector.broadcast(F, x[a0 + s + 3 * L]);
-                c30 = v.fma(b0, c30);
-                c31 = v.fma(b1, c31);
-                v = FloatVector.broadcast(F, x[a0 + s + 4 * L]);
-                c40 = v.fma(b0, c40);
-                c41 = v.fma(b1, c41);
-                v = FloatVector.broadcast(F, x[a0 + s + 5 * L]);
-                c50 = v.fma(b0, c50);
-                c51 = v.fma(b1, c51);
-                v = FloatVector.broadcast(F, x[a0 + s + 6 * L]);
-                c60 = v.fma(b0, c60);
-                c61 = v.fma(b1, c61);
-            }
-            wi += run * NR;
+        for (int s = s0; s < s1; s++) {
+            int a = p0 + stepOffset[s];
+            int bp = wo + s * NR;
+            FloatVector b0 = FloatVector.fromArray(F, w, bp);
+            FloatVector b1 = FloatVector.fromArray(F, w, bp + L);
+            FloatVector v = FloatVector.broadcast(F, x[a]);
+            c00 = v.fma(b0, c00);
+            c01 = v.fma(b1, c01);
+            v = FloatVector.broadcast(F, x[a + L]);
+            c10 = v.fma(b0, c10);
+            c11 = v.fma(b1, c11);
+            v = FloatVector.broadcast(F, x[a + 2 * L]);
+            c20 = v.fma(b0, c20);
+            c21 = v.fma(b1, c21);
+            v = FloatVector.broadcast(F, x[a + 3 * L]);
+            c30 = v.fma(b0, c30);
+            c31 = v.fma(b1, c31);
+            v = FloatVector.broadcast(F, x[a + 4 * L]);
+            c40 = v.fma(b0, c40);
+            c41 = v.fma(b1, c41);
+            v = FloatVector.broadcast(F, x[a + 5 * L]);
+            c50 = v.fma(b0, c50);
+            c51 = v.fma(b1, c51);
+            v = FloatVector.broadcast(F, x[a + 6 * L]);
+            c60 = v.fma(b0, c60);
+            c61 = v.fma(b1, c61);
         }
         c00.intoMemorySegment(out, c, LE);
         c01.intoMemorySegment(out, c + h, LE);
