@@ -27,7 +27,7 @@ import java.lang.foreign.ValueLayout;
  * rectangle per thread (never finer than about {@link #MIN_TASK_WORK} multiply-adds); each thread
  * runs the whole loop nest on its rectangle with its own packing buffers, so threads never wait for
  * each other until the end. When the cut is along M, every thread would pack all of B for its rows:
- * a B larger than an L2 ({@link #MIN_SHARED_B} to {@link #MAX_SHARED_B} floats) is then packed
+ * a B the size of an L2 or more ({@link #MIN_SHARED_B} to {@link #MAX_SHARED_B} floats) is then packed
  * once first, each core packing a share of its panels, and read in place by all. When the cut is
  * along N, each thread packs all of A itself: packing it once for both cores (a pixel-major
  * convolution's lowered input) made ResNet-50's res5 3x3 and 1x1 2048-512 layers run 688-698 and
@@ -92,11 +92,16 @@ final class GemmCore {
     static final int DIRECT_MIN_K = 32;
     static final int DIRECT_MAX_K = 576;
     /**
-     * Fewest floats of B packed once for all threads (2 MiB): a smaller B, packed by each thread
+     * Fewest floats of B packed once for all threads (1 MiB): a smaller B, packed by each thread
      * block by block, stays in that core's L2, where half of a shared one comes from the other core's
-     * (ResNet-50 res5 and MobileNetV2's 14x14 1x1 layers, B of 0.5-1.2 MiB, lost 10-35% shared).
+     * (ResNet-50 res5 and MobileNetV2's 14x14 1x1 layers, B of 0.5-1.2 MiB, lost 10-35% shared when
+     * the bound was lower; none of the benchmark's layers has a B between 1 and 2 MiB split by rows).
+     * Down from 2 MiB: a 512 x 512 MatMul (1 MiB) went from 639 / 652 / 734 / 729 us to 606 / 599 /
+     * 671 / 672 ({@code MatMulPackingMain 512}, alternating runs), and the one light_resnet50 layer in
+     * between (1x1, 512 to 256 channels at 28 x 28, B read in place before) from 527 / 492 to 487 /
+     * 485 us ({@code GemmShapesMain 256 512 784}).
      */
-    static final long MIN_SHARED_B = 512L << 10;
+    static final long MIN_SHARED_B = 256L << 10;
     /** Most floats of B packed once for all threads (64 MiB); larger ones are packed per thread, block by block. */
     static final long MAX_SHARED_B = 16L << 20;
 
