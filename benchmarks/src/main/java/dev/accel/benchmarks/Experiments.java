@@ -47,6 +47,8 @@ import jdk.incubator.vector.VectorOperators;
  *   <li>{@code direct}: the same for the direct convolution against the other forms
  *       ({@code accel.cpu.direct=off} and {@code on}), on the layers it applies to with a kernel
  *       wider than 1x1.
+ *   <li>{@code planar}: the same for the planar first-layer convolution ({@code accel.cpu.planar=off}
+ *       and {@code on}) on the three first layers.
  * </ul>
  */
 public final class Experiments {
@@ -63,7 +65,7 @@ public final class Experiments {
         boolean heap = args.length == 2 && args[0].equals("heap-segments") && (args[1].equals("clean") || args[1].equals("polluted"));
         if (args.length != 1 && !heap) {
             throw new IllegalArgumentException(
-                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams|pixel-major|direct");
+                    "usage: Experiments heap-segments clean|heap-segments polluted|packed-operands|few-rows|skinny-streams|pixel-major|direct|planar");
         }
         if (heap && args[1].equals("polluted")) {
             System.out.printf("one loop of vector loads from a heap segment first (checksum %.0f)%n", heapSegmentLoop());
@@ -78,8 +80,9 @@ public final class Experiments {
                 case "skinny-streams" -> report(skinnyStreams(arena), 6, "GB/s");
                 case "pixel-major" -> report(pixelMajor(arena), 8, "GFLOP/s");
                 case "direct" -> report(direct(arena), 8, "GFLOP/s");
+                case "planar" -> report(planar(arena), 8, "GFLOP/s");
                 default -> throw new IllegalArgumentException("unknown experiment '" + args[0]
-                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams, pixel-major, direct");
+                        + "'; known: heap-segments clean|polluted, packed-operands, few-rows, skinny-streams, pixel-major, direct, planar");
             }
         }
     }
@@ -134,6 +137,12 @@ public final class Experiments {
                 "resnet50.conv1.7x7s2,resnet50.res2.3x3.64,resnet50.res3.3x3s2.128,resnet50.res3.3x3.128,resnet50.res4.3x3.256,"
                         + "resnet50.res5.3x3.512,mobilenetv2.conv0.3x3s2,squeezenet.conv1.3x3s2,squeezenet.fire2.3x3.16-64,"
                         + "squeezenet.fire9.3x3.64-256");
+    }
+
+    /** First layers (three channels in) as the other rules run them against the planar form (PlanarConv). */
+    private static Map<String, Variant> planar(Arena arena) {
+        return convForms(arena, "accel.cpu.planar", new String[] {"off", "on"}, new String[] {"before", "planar"},
+                "resnet50.conv1.7x7s2,mobilenetv2.conv0.3x3s2,squeezenet.conv1.3x3s2");
     }
 
     /**

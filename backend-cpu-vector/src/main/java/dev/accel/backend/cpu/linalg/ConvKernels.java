@@ -21,6 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>A float32 1x1 convolution with a stride and no padding runs as the stride-1 one over its input
  * subsampled ({@link StridedPointwise}).
+ * Float32 convolutions over at most eight input channels (first layers) with a kernel wider than 1x1
+ * run direct in NCHW, vectors along the output row ({@link PlanarConv}; the system property
+ * {@value PlanarConv#PROPERTY} = {@code auto | on | off}).
  * Float32 convolutions with a kernel wider than 1x1 over a multiple of 16 input channels run
  * direct over a channel-blocked copy of the input ({@link DirectConv}; the rule is
  * {@link DirectConv#preferred}, the system property {@value DirectConv#PROPERTY} = {@code auto | on |
@@ -158,6 +161,17 @@ final class ConvKernels {
             };
         }
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
+        if (PlanarConv.chosen(g, mode)) {
+            PlanarConv pc = new PlanarConv(g);
+            float[] constWeights = constants.containsKey(1) ? pc.pack(constants.get(1)) : null;
+            return (in, out) -> {
+                float[] w = constWeights != null ? constWeights : pc.pack(in[1]);
+                float[] bias = floatBias(constBias, hasBias, in);
+                for (int ni = 0; ni < g.n(); ni++) {
+                    pc.run(in[0], ni, w, bias, out[0]);
+                }
+            };
+        }
         if (DirectConv.chosen(g, mode)) {
             DirectConv dc = new DirectConv(g);
             float[] constWeights = constants.containsKey(1) ? dc.pack(constants.get(1)) : null;

@@ -19,6 +19,7 @@ class DirectConvTest {
     @AfterEach
     void clearProperty() {
         System.clearProperty(DirectConv.PROPERTY);
+        System.clearProperty(PlanarConv.PROPERTY);
     }
 
     private static ConvGeom geom(int[] x, int[] w, Conv2d g) {
@@ -31,6 +32,8 @@ class DirectConvTest {
     private static void check(int[] x, int[] w, Conv2d g, boolean bias, long seed) {
         assumeTrue(Transpose16.APPLIES, "the direct form is written for 16-lane vectors");
         System.setProperty(DirectConv.PROPERTY, "on");
+        // First layers would run planar (ConvKernels asks PlanarConv first).
+        System.setProperty(PlanarConv.PROPERTY, "off");
         assertTrue(DirectConv.chosen(geom(x, w, g), Winograd.Mode.AUTO), "runs direct: " + Arrays.toString(w));
         LinalgChecks.conv(x, w, g, bias, seed);
     }

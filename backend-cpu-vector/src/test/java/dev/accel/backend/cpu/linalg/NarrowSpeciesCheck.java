@@ -35,6 +35,9 @@ public final class NarrowSpeciesCheck {
             LinalgChecks.conv(new int[] {1, 3, 19, 75}, new int[] {3, 1, 3, 3}, new Conv2d(2, 2, 1, 2, 1, 0, 2, 1, 3), true, seed++);
             // A strided 1x1 convolution over the subsampled input: rows of 19 positions, two vectors and a masked one at 8 lanes.
             LinalgChecks.conv(new int[] {1, 8, 15, 37}, new int[] {12, 8, 1, 1}, Conv2d.of(2, 0, 1), true, seed++);
+            // First layers run planar: rows of 19 outputs (tiles of two vectors, then masked ones) at stride 2 and 1.
+            LinalgChecks.conv(new int[] {1, 3, 39, 39}, new int[] {16, 3, 3, 3}, Conv2d.of(2, 0, 1), true, seed++);
+            LinalgChecks.conv(new int[] {1, 3, 21, 21}, new int[] {8, 3, 3, 3}, Conv2d.of(1, 0, 1), false, seed++);
             LinalgChecks.matMulInteger(new int[] {9, 600}, new int[] {600, 19}, DType.U8, DType.I8, 2, seed++);
             // The few-row kernels: row-streaming (one, two rows) and band (more), float and 8-bit.
             LinalgChecks.matMul(new int[] {2, 70}, new int[] {70, 45}, seed++);
