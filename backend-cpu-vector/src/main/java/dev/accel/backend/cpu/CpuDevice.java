@@ -42,6 +42,8 @@ public final class CpuDevice implements Device {
         Map<String, String> details = new LinkedHashMap<>();
         details.put("vector", vectorDescription());
         details.put("threads", String.valueOf(CpuParallel.THREADS));
+        // Read here too, so that a misspelt value fails opening the device with its message.
+        details.put("threads pinned", String.valueOf(ThreadAffinity.pins(CpuParallel.THREADS)));
         details.put("scalar path", String.valueOf(CpuOps.SCALAR));
         details.put("os.arch", System.getProperty("os.arch"));
         this.info = new DeviceInfo(id, cpuName(), DeviceKind.CPU, physicalMemory(), true, details);

@@ -9,7 +9,8 @@ import java.util.concurrent.locks.LockSupport;
  * Splits a loop over {@code [0, n)} across the machine's cores. Kernels call it from a queue's
  * worker thread; the body runs on this class's worker threads and on the caller.
  *
- * <p>The workers ({@link #THREADS} - 1 of them; the caller is the last) spin for
+ * <p>The workers ({@link #THREADS} - 1 of them; the caller is the last), pinned to CPUs of their
+ * own where {@link #PINNED}, spin for
  * {@link #SPIN_NANOS} after each job before parking, so that the next loop of the same kernel (a
  * convolution runs two: the padded copy, then the GEMM) finds them awake instead of paying a
  * thread wake-up each (tens of microseconds on a virtual machine, a tenth of a mid-sized layer).
@@ -22,7 +23,22 @@ public final class CpuParallel {
     /** How long idle workers poll for the next job before parking: the property {@code accel.cpu.spinMicros}, else 200. */
     static final long SPIN_NANOS = Long.getLong("accel.cpu.spinMicros", 200) * 1000;
 
+    /**
+     * Whether the workers and the CPU queues' threads are pinned to CPUs of their own
+     * ({@link ThreadAffinity}; the property {@value ThreadAffinity#PROPERTY}, a bad value read as off
+     * here and reported when the device opens).
+     */
+    static final boolean PINNED = pinned();
+
     private static final Pool POOL = THREADS > 1 ? new Pool(THREADS - 1) : null;
+
+    private static boolean pinned() {
+        try {
+            return ThreadAffinity.pins(THREADS);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
 
     private CpuParallel() {
     }
@@ -93,14 +109,21 @@ public final class CpuParallel {
         private final Pool pool;
         volatile boolean parked;
 
+        private final int index;
+
         Worker(Pool pool, int index) {
             super("accel-cpu-" + index);
             this.pool = pool;
+            this.index = index;
             setDaemon(true);
         }
 
         @Override
         public void run() {
+            if (PINNED) {
+                // CPU 0 of the allowed set is the CPU queues' thread's, the caller of most loops.
+                ThreadAffinity.pinCurrentThread(index + 1);
+            }
             Job seen = null;
             while (true) {
                 Job j = pool.job;

@@ -27,7 +27,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * Failures behave as on the worker: the fence fails, later work is refused, nothing is thrown from
  * the submitting call. Waits on other fences are never run inline. The worker, once its queue is
  * empty, spins for {@link #SPIN_NANOS} before parking, so that work submitted right after a task
- * completes does not pay for a thread wake-up.
+ * completes does not pay for a thread wake-up. Where {@link CpuParallel#PINNED}, the worker runs on
+ * the first CPU the process may use ({@link ThreadAffinity}).
  */
 final class CpuQueue implements Queue {
     /** Work touching at most this many bytes runs on the caller's thread when the queue is idle. */
@@ -51,6 +52,10 @@ final class CpuQueue implements Queue {
     }
 
     private void loop() {
+        if (CpuParallel.PINNED) {
+            // The first allowed CPU; CpuParallel's workers have the others.
+            ThreadAffinity.pinCurrentThread(0);
+        }
         while (true) {
             Runnable r = tasks.poll();
             if (r == null) {
