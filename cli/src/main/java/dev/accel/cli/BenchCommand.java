@@ -3,12 +3,20 @@ package dev.accel.cli;
 import dev.accel.benchmarks.BenchRecord;
 import dev.accel.benchmarks.CpuReport;
 import dev.accel.benchmarks.CpuSuite;
+import dev.accel.benchmarks.ModelPeer;
 import dev.accel.benchmarks.PlanningSuite;
+import dev.accel.hal.Backend;
+import dev.accel.hal.Device;
+import dev.accel.hal.DeviceKind;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * {@code accel bench plan [--quick] [--nodes N]}: the partitioner's planning time on a large graph
@@ -18,8 +26,19 @@ import java.util.List;
  * in-process), each of accel's CPU kernels against a peer in the same JVM at the same thread count
  * (OpenBLAS, ONNX Runtime, a plain Java loop) and against the machine's measured peak. Prints the
  * facts of the run and the table; writes the records as JSON on request.
+ *
+ * <p>{@code accel bench models [--runs N] [--out FILE.json] [MODEL.onnx ...]}: whole networks on the
+ * CPU device against ONNX Runtime ({@link ModelBench}).
  */
 final class BenchCommand implements Command {
+    /** Where the light model-zoo networks lie, from the project root. */
+    static final Path LIGHT_DIR = Path.of("..", "shared", "conformance", "onnx", "light");
+
+    private final Supplier<List<Backend>> discovery;
+
+    BenchCommand(Supplier<List<Backend>> discovery) {
+        this.discovery = discovery;
+    }
     @Override
     public String name() {
         return "bench";
@@ -27,13 +46,14 @@ final class BenchCommand implements Command {
 
     @Override
     public String summary() {
-        return "benchmark the CPU kernels against OpenBLAS, ONNX Runtime and the measured peak, or the planner's speed";
+        return "benchmark the CPU kernels or whole models against OpenBLAS, ONNX Runtime and the measured peak, or the planner's speed";
     }
 
     @Override
     public String help() {
         return """
                 usage: accel bench cpu [--quick] [--out FILE.json]
+                       accel bench models [--runs N] [--out FILE.json] [MODEL.onnx ...]
                        accel bench plan [--quick] [--nodes N]
 
                 Runs the CPU suite with JMH inside this JVM (forks 0): FP32 GEMM (n = 512, 1024,
@@ -57,6 +77,18 @@ final class BenchCommand implements Command {
                                    fractionOfPeak (plus peerName, goal, goalMet) and the run's facts
                   --help           this text
 
+                accel bench models runs whole float32 networks on accel's CPU device and on ONNX
+                Runtime (CPU, every graph optimization, the same thread count) with the same seeded
+                inputs: both warmed up (accel at least 20 runs and 8 s, then ONNX Runtime at least 20
+                runs and 3 s), then N rounds (--runs, default 20)
+                of 4 runs of one side and 4 of the other, alternating which goes first; the first run
+                of each 4 is not counted. Per model: each side's median in ms and the speed ratio
+                (ONNX Runtime's time over accel's: above 1, accel is faster). Without MODEL.onnx
+                arguments: the five light networks of ../shared/conformance/onnx/light, from the
+                current directory (ResNet-50, VGG-19, SqueezeNet, ShuffleNet, AlexNet; their weights
+                are constants, so their outputs are not compared). --out writes the records as for
+                accel bench cpu.
+
                 accel bench plan times the partitioner with JMH (single-shot, in-process): one plan
                 per iteration of a graph of residual blocks (MatMul, Relu, MatMul, Add, Mul, Sigmoid,
                 Softmax, Add; default 10,000 nodes) over three declared devices (a CPU, a GPU, an NPU
@@ -72,19 +104,24 @@ final class BenchCommand implements Command {
 
     @Override
     public int run(List<String> args, Io io) {
-        ArgParser.Parsed p = new ArgParser(name()).flag("quick").option("out", "FILE.json").option("nodes", "N")
+        ArgParser.Parsed p = new ArgParser(name()).flag("quick").option("out", "FILE.json").option("nodes", "N").option("runs", "N")
                 .positionals("SUITE").parse(args);
         if (p.help()) {
             io.out().print(help());
             return Main.OK;
         }
-        if (p.positionals().size() != 1 || !List.of("cpu", "plan").contains(p.positionals().getFirst())) {
-            throw new UsageException("expected one suite, 'cpu' or 'plan', got " + (p.positionals().isEmpty() ? "none"
+        String suite = p.positionals().isEmpty() ? "" : p.positionals().getFirst();
+        if (!List.of("cpu", "plan", "models").contains(suite) || (!suite.equals("models") && p.positionals().size() != 1)) {
+            throw new UsageException("expected one suite, 'cpu', 'models' or 'plan', got " + (p.positionals().isEmpty() ? "none"
                     : "'" + String.join(" ", p.positionals()) + "'") + "; usage: accel bench cpu [--quick] [--out FILE.json] | "
-                    + "accel bench plan [--quick] [--nodes N]");
+                    + "accel bench models [--runs N] [--out FILE.json] [MODEL.onnx ...] | accel bench plan [--quick] [--nodes N]");
         }
         try {
-            return p.positionals().getFirst().equals("plan") ? plan(p, io) : cpu(p, io);
+            return switch (suite) {
+                case "plan" -> plan(p, io);
+                case "models" -> models(p, io);
+                default -> cpu(p, io);
+            };
         } catch (IllegalStateException e) {
             // JMH refused or failed (another JMH holds its lock, a benchmark threw): say so without a stack trace.
             io.err().println("accel bench: " + e.getMessage());
@@ -92,14 +129,81 @@ final class BenchCommand implements Command {
         }
     }
 
-    private int cpu(ArgParser.Parsed p, Io io) {
-        if (p.values().containsKey("nodes")) {
-            throw new UsageException("--nodes applies to 'accel bench plan' only");
-        }
+    private static Path outPath(ArgParser.Parsed p) {
         Path out = p.values().containsKey("out") ? Path.of(p.value("out", "")) : null;
         if (out != null && out.getParent() != null && !Files.isDirectory(out.getParent())) {
             throw new UsageException("--out " + out + ": the folder " + out.getParent() + " does not exist");
         }
+        return out;
+    }
+
+    private int models(ArgParser.Parsed p, Io io) {
+        if (p.values().containsKey("nodes") || p.flag("quick")) {
+            throw new UsageException(p.flag("quick") ? "--quick applies to 'accel bench cpu' and 'accel bench plan' only"
+                    : "--nodes applies to 'accel bench plan' only");
+        }
+        Path out = outPath(p);
+        int rounds = p.intValue("runs", 20, 3, 1000);
+        List<Path> models = new ArrayList<>();
+        for (String m : p.positionals().subList(1, p.positionals().size())) {
+            Path path = Path.of(m);
+            if (!Files.isRegularFile(path)) {
+                throw new UsageException("model file '" + m + "' does not exist or is not a file");
+            }
+            models.add(path);
+        }
+        if (models.isEmpty()) {
+            if (!Files.isDirectory(LIGHT_DIR)) {
+                throw new UsageException("no model named and " + LIGHT_DIR + " is not here (it holds the light networks of the"
+                        + " shared corpus, beside the project root); name MODEL.onnx files");
+            }
+            ModelBench.LIGHT.forEach(n -> models.add(LIGHT_DIR.resolve(n + ".onnx")));
+        }
+        try (DeviceSet set = DeviceSet.open(discovery.get())) {
+            Device cpu = set.devices().stream().filter(d -> d.info().kind() == DeviceKind.CPU).findFirst().orElse(null);
+            if (cpu == null) {
+                io.err().println("accel bench: no CPU device is available; run accel devices to see why");
+                return Main.FAILED;
+            }
+            List<ModelBench.Row> rows = new ArrayList<>();
+            for (Path m : models) {
+                rows.add(ModelBench.measure(m, cpu, rounds, line -> io.err().println("accel bench: " + line)));
+            }
+            Map<String, String> facts = new LinkedHashMap<>();
+            facts.put("device", cpu.info().id() + " (" + cpu.info().name() + ")");
+            facts.put("threads", Integer.toString(ModelPeer.threads()));
+            facts.put("rounds", rounds + " of " + ModelBench.BLOCK + " runs of each side in turn (the first of each "
+                    + ModelBench.BLOCK + " not counted: the other side's threads are still spinning), after at least"
+                    + " 8 s of warm-up for accel and 3 s for ONNX Runtime; median of the runs counted");
+            CpuReport report = new CpuReport(rows.stream().map(ModelBench.Row::record).toList(), facts);
+            PrintStream o = io.out();
+            o.println("accel bench models");
+            report.facts().forEach((k, v) -> o.println("  " + k + ": " + v));
+            o.println();
+            o.print(report.table());
+            return write(report, out, io);
+        }
+    }
+
+    private static int write(CpuReport report, Path out, Io io) {
+        if (out != null) {
+            try {
+                Files.writeString(out, report.json());
+            } catch (IOException e) {
+                io.err().println("accel bench: cannot write " + out + ": " + e.getMessage());
+                return Main.FAILED;
+            }
+            io.out().println("wrote " + out);
+        }
+        return Main.OK;
+    }
+
+    private int cpu(ArgParser.Parsed p, Io io) {
+        if (p.values().containsKey("nodes") || p.values().containsKey("runs")) {
+            throw new UsageException(p.values().containsKey("nodes") ? "--nodes applies to 'accel bench plan' only"
+                    : "--runs applies to 'accel bench models' only");
+        }
+        Path out = outPath(p);
         CpuReport report = new CpuSuite(p.flag("quick"), line -> io.err().println("accel bench: " + line)).run();
         PrintStream o = io.out();
         o.println("accel bench cpu" + (p.flag("quick") ? " --quick" : ""));
@@ -110,21 +214,13 @@ final class BenchCommand implements Command {
         long goals = report.records().stream().filter(r -> !r.goal().isEmpty()).count();
         o.println();
         o.printf("goals met: %d of %d%n", goals - missed.size(), goals);
-        if (out != null) {
-            try {
-                Files.writeString(out, report.json());
-            } catch (IOException e) {
-                io.err().println("accel bench: cannot write " + out + ": " + e.getMessage());
-                return Main.FAILED;
-            }
-            o.println("wrote " + out);
-        }
-        return Main.OK;
+        return write(report, out, io);
     }
 
     private int plan(ArgParser.Parsed p, Io io) {
-        if (p.values().containsKey("out")) {
-            throw new UsageException("--out applies to 'accel bench cpu' only");
+        if (p.values().containsKey("out") || p.values().containsKey("runs")) {
+            throw new UsageException(p.values().containsKey("out") ? "--out applies to 'accel bench cpu' and 'accel bench models' only"
+                    : "--runs applies to 'accel bench models' only");
         }
         int nodes;
         try {

@@ -38,7 +38,7 @@ public final class Main {
                 new RunCommand(discovery),
                 new OnnxTestCommand(discovery),
                 new CalibrateCommand(discovery),
-                new BenchCommand())) {
+                new BenchCommand(discovery))) {
             commands.put(c.name(), c);
         }
     }

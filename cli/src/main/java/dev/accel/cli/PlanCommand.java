@@ -148,8 +148,13 @@ final class PlanCommand implements Command {
 
     /** The model read, its symbols bound (each 1 unless --bind says), folded and fused. */
     static Graph load(Path model, ArgParser.Parsed p) {
+        return load(model, p.value("bind", ""));
+    }
+
+    /** As above, with the {@code --bind} text given ({@code name=size,...}; free dimensions not named are 1). */
+    static Graph load(Path model, String bind) {
         Graph raw = OnnxReader.read(model).graph();
-        Map<String, Integer> given = AnalyzeCommand.bindings(p.value("bind", ""));
+        Map<String, Integer> given = AnalyzeCommand.bindings(bind);
         Map<String, Integer> bindings = new LinkedHashMap<>();
         for (String s : raw.symbols()) {
             bindings.put(s, given.getOrDefault(s, 1));
