@@ -49,9 +49,10 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
      */
     /**
      * Whether warm-up may stop: after at least {@link #MIN_WARMUP} runs, once the best median of five
-     * consecutive runs has not improved by 5% for {@link #PATIENCE} runs (the JIT has compiled what
-     * the runs use: tens to a hundred runs of a small model on 2 cores, with plateaus on the way), or
-     * after 15 s or 2000 runs in all.
+     * consecutive runs has not improved by 5% for {@link #PATIENCE} runs and {@link #PATIENCE_SECONDS}
+     * of run time (the JIT has compiled what the runs use, with plateaus on the way: SqueezeNet, on 2
+     * cores, held at 6-8 ms a run for over 40 runs before falling to 2.5-2.7 ms by run 500, so a
+     * patience in runs alone stopped its warm-up after about 100), or after 15 s or 2000 runs in all.
      */
     static boolean settled(List<Double> seconds, long startNanos) {
         int n = seconds.size();
@@ -70,11 +71,17 @@ record DemoSplit(String model, Plan plan, double medianMillis, Map<String, Doubl
                 bestAt = end;
             }
         }
-        return n - bestAt >= PATIENCE;
+        double since = 0;
+        for (int i = bestAt; i < n; i++) {
+            since += seconds.get(i);
+        }
+        return n - bestAt >= PATIENCE && since >= PATIENCE_SECONDS;
     }
 
     /** Runs without a 5% better median of five before warm-up stops. */
     static final int PATIENCE = 40;
+    /** Run time, in seconds, without a 5% better median of five before warm-up stops. */
+    static final double PATIENCE_SECONDS = 3.0;
 
     /** The fewest warm-up runs when the command line gives no --warmup. */
     static final int MIN_WARMUP = 20;

@@ -1,6 +1,7 @@
 package dev.accel.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.accel.graph.Graph;
@@ -161,5 +162,33 @@ class DemoSplitTest {
         } finally {
             in.values().forEach(HostTensor::close);
         }
+    }
+
+    @Test
+    void warmUpWaitsOutPlateausInRunsAndInTime() {
+        long start = System.nanoTime();
+        List<Double> runs = new ArrayList<>();
+        // 8 ms runs: 40 runs without improvement are 0.32 s, not the 3 s of patience.
+        for (int i = 0; i < 200; i++) {
+            runs.add(0.008);
+        }
+        assertFalse(DemoSplit.settled(runs, start), "a plateau of 1.6 s is not yet settled");
+        for (int i = 0; i < 200; i++) {
+            runs.add(0.008);
+        }
+        assertTrue(DemoSplit.settled(runs, start), "3.2 s without a better run is settled");
+        // Slow runs: the 40-run patience is what holds.
+        List<Double> slow = new ArrayList<>();
+        for (int i = 0; i < 44; i++) {
+            slow.add(0.1);
+        }
+        assertFalse(DemoSplit.settled(slow, start), "39 runs after the best");
+        slow.add(0.1);
+        assertTrue(DemoSplit.settled(slow, start), "40 runs and 4 s after the best");
+        // A drop late in the plateau starts the patience again.
+        for (int i = 0; i < 5; i++) {
+            runs.add(0.004);
+        }
+        assertFalse(DemoSplit.settled(runs, start), "just improved");
     }
 }
