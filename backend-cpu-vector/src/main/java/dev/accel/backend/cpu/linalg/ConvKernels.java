@@ -22,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>A float32 1x1 convolution with a stride and no padding runs as the stride-1 one over its input
  * subsampled ({@link StridedPointwise}).
  * Float32 convolutions over at most eight input channels (first layers) with a kernel wider than 1x1
- * run direct in NCHW, vectors along the output row ({@link PlanarConv}; the system property
- * {@value PlanarConv#PROPERTY} = {@code auto | on | off}).
+ * and a column stride of 1 or 2 run direct in NCHW, vectors along the output row ({@link PlanarConv};
+ * the rule is {@link PlanarConv#preferred}, the system property {@value PlanarConv#PROPERTY} =
+ * {@code auto | on | off} overrides it).
  * Float32 convolutions with a kernel wider than 1x1 over a multiple of 16 input channels run
  * direct over a channel-blocked copy of the input ({@link DirectConv}; the rule is
  * {@link DirectConv#preferred}, the system property {@value DirectConv#PROPERTY} = {@code auto | on |

@@ -86,8 +86,8 @@ final class PlanarConv {
     /**
      * Whether a float Conv of geometry {@code g} runs in this form: never when {@code mode} names a
      * formulation of 3x3 convolutions; else as the system property {@value #PROPERTY} says, read
-     * when the Conv compiles: {@code off}, or {@code on} and {@code auto} (the same: wherever it
-     * {@link #applies}).
+     * when the Conv compiles: {@code off}, {@code on} (wherever it {@link #applies}) or {@code auto},
+     * the rule {@link #preferred}.
      */
     static boolean chosen(ConvGeom g, Winograd.Mode mode) {
         if (mode != Winograd.Mode.AUTO || !applies(g)) {
@@ -95,10 +95,21 @@ final class PlanarConv {
         }
         String v = System.getProperty(PROPERTY, "auto");
         return switch (v) {
-            case "on", "auto" -> true;
+            case "on" -> true;
+            case "auto" -> preferred(g);
             case "off" -> false;
             default -> throw new IllegalArgumentException("system property " + PROPERTY + " is '" + v + "'; requires auto, on or off");
         };
+    }
+
+    /**
+     * The rule: a column stride of 1 or 2. At stride 4 the phases are copied element by element and
+     * the rows are short: AlexNet's conv1 (11x11, stride 4, 55 outputs a row) ran 320-324 GFLOP/s
+     * against 380-385 lowered, where VGG-19's conv1_1 (3x3, stride 1) ran 379-381 against 310-314
+     * ({@code ConvProbeMain}, two alternating runs each).
+     */
+    static boolean preferred(ConvGeom g) {
+        return applies(g) && g.sw() <= 2;
     }
 
     private static int rows(ConvGeom g) {

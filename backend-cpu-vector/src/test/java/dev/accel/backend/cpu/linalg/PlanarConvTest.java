@@ -47,8 +47,11 @@ class PlanarConvTest {
         // Stride 1: one phase, rows copied in bulk; 5x3 kernel with rows of 70 outputs (tiles of
         // two vectors and a tail of one).
         check(new int[] {1, 1, 12, 72}, new int[] {8, 1, 5, 3}, Conv2d.of(1, 0, 1), true, 4);
-        // Stride 3: three phases, copied element by element; rows narrower than a vector.
+        // Stride 3 (forced on: the rule leaves it lowered): three phases, copied element by element;
+        // rows narrower than a vector.
+        System.setProperty(PlanarConv.PROPERTY, "on");
         check(new int[] {1, 2, 17, 14}, new int[] {16, 2, 3, 3}, Conv2d.of(3, 1, 1), true, 5);
+        System.clearProperty(PlanarConv.PROPERTY);
         // One output row and column: a single band, whatever the core count.
         check(new int[] {1, 3, 3, 3}, new int[] {8, 3, 3, 3}, Conv2d.of(1, 0, 1), true, 8);
     }
@@ -76,6 +79,12 @@ class PlanarConvTest {
         assertTrue(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1)), Winograd.Mode.AUTO));
         assertTrue(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.AUTO));
         assertFalse(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.IM2COL));
+        // AlexNet's conv1 (stride 4) is left lowered unless forced.
+        ConvGeom alex = geom(new int[] {1, 3, 227, 227}, new int[] {96, 3, 11, 11}, Conv2d.of(4, 0, 1));
+        assertTrue(PlanarConv.applies(alex));
+        assertFalse(PlanarConv.chosen(alex, Winograd.Mode.AUTO));
+        System.setProperty(PlanarConv.PROPERTY, "on");
+        assertTrue(PlanarConv.chosen(alex, Winograd.Mode.AUTO));
         System.setProperty(PlanarConv.PROPERTY, "off");
         assertFalse(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.AUTO));
     }
