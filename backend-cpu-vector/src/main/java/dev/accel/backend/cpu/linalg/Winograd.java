@@ -55,6 +55,19 @@ final class Winograd {
     static final int MIN_INPUT_CHANNELS = 64;
     /** Floats of transformed input plus products above which {@code auto} keeps im2col: 4 MiB. */
     static final long MAX_SCRATCH = 1L << 20;
+    /**
+     * Channels in and out from which {@code auto} takes Winograd unblocked with up to
+     * {@link #MAX_DEEP_SCRATCH} floats of scratch, where the blocked schedule finds no blocks (too few
+     * tile rows to give each core two blocks of {@link #MIN_BLOCK_TILES}): with this many channels the
+     * products dwarf the transforms' traffic. {@code ConvProbeMain}, two alternating runs each, the
+     * direct form (what auto ran) against Winograd, microseconds: VGG-19's conv4 (512 channels at
+     * 28x28, 3.2 M floats of scratch) 8589 / 8686 against 5181 / 4923, conv4_1 (256 -> 512 at 28x28)
+     * 4350 / 4341 against 2584 / 2348, 256 channels at 28x28 2147 / 2176 against 1290 / 1286, 1024 at
+     * 14x14 8867 / 9014 against 6211 / 6258.
+     */
+    static final int DEEP_CHANNELS = 256;
+    /** Floats of scratch up to which layers of {@link #DEEP_CHANNELS} run Winograd unblocked: 16 MiB, half this machine's L3. */
+    static final long MAX_DEEP_SCRATCH = 1L << 22;
     /** Tiles (2x2 output blocks, whole batch) below which {@code auto} keeps im2col. */
     static final int MIN_TILES = 32;
     /**
@@ -182,7 +195,8 @@ final class Winograd {
      * of transformed input and products ({@code 16 (Cin + Cout) tiles}) for the whole batch (res3 and
      * res4 won; fire9 did too, before im2col's lowering got faster), or a blocked schedule ({@link #blockRows} nonzero): res2, 56x56 with 64 channels,
      * lost to im2col as one block (the transforms ran out of L2) and wins blocked (about 580-610 us
-     * against im2col's 630-660 on 2 threads).
+     * against im2col's 630-660 on 2 threads), or {@link #DEEP_CHANNELS} channels in and out with at
+     * most {@link #MAX_DEEP_SCRATCH} floats (VGG-19's 28x28 layers).
      */
     static boolean preferred(ConvGeom g) {
         if (!applies(g) || g.c() < MIN_INPUT_CHANNELS || g.m() < MIN_CHANNELS || g.ohw() == 0) {
@@ -194,7 +208,9 @@ final class Winograd {
         }
         int th = (g.oh() + 1) / 2;
         int tw = (g.ow() + 1) / 2;
-        return 16 * (g.c() + (long) g.m()) * tiles <= MAX_SCRATCH || blockRows(g, th, tw, budget(), CpuParallel.THREADS) > 0;
+        long scratch = 16 * (g.c() + (long) g.m()) * tiles;
+        return scratch <= MAX_SCRATCH || blockRows(g, th, tw, budget(), CpuParallel.THREADS) > 0
+                || (Math.min(g.c(), g.m()) >= DEEP_CHANNELS && scratch <= MAX_DEEP_SCRATCH);
     }
 
     /** Whether {@code mode} sends this geometry to Winograd. */

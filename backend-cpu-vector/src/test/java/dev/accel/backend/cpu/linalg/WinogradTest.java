@@ -106,6 +106,17 @@ class WinogradTest {
         // SqueezeNet's 27x27 expand layers (32 and 48 input channels) keep im2col.
         assertFalse(Winograd.preferred(geom(new int[] {1, 32, 27, 27}, 128, Conv2d.of(1, 1, 1))), "fire4");
         assertFalse(Winograd.preferred(geom(new int[] {1, 48, 27, 27}, 192, Conv2d.of(1, 1, 1))), "fire6");
+        // VGG-19's 28x28 layers (scratch over MAX_SCRATCH, too few tile rows for blocks): deep enough
+        // to take Winograd unblocked; not with 128 channels, nor past MAX_DEEP_SCRATCH.
+        ConvGeom conv4 = geom(new int[] {1, 512, 28, 28}, 512, Conv2d.of(1, 1, 1));
+        assertEquals(0, Winograd.blockRows(conv4, 14, 14, Winograd.budget(), 2));
+        assertTrue(Winograd.preferred(conv4), "VGG-19 conv4");
+        assertTrue(Winograd.preferred(geom(new int[] {1, 256, 28, 28}, 512, Conv2d.of(1, 1, 1))), "VGG-19 conv4_1");
+        assertFalse(Winograd.of(conv4, null).blocked());
+        assertFalse(Winograd.preferred(geom(new int[] {1, 128, 40, 40}, 128, Conv2d.of(1, 1, 1))), "128 channels, 400 tiles");
+        ConvGeom wide = geom(new int[] {1, 512, 56, 56}, 512, Conv2d.of(1, 1, 1));
+        assertEquals(Winograd.blockRows(wide, 28, 28, Winograd.budget(), dev.accel.backend.cpu.CpuParallel.THREADS) > 0,
+                Winograd.preferred(wide), "12.8 M floats of scratch: only blocked");
     }
 
     @Test
