@@ -162,25 +162,14 @@ final class ConvKernels {
             };
         }
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
-        if (PlanarConv.chosen(g, mode)) {
-            PlanarConv pc = new PlanarConv(g);
-            float[] constWeights = constants.containsKey(1) ? pc.pack(constants.get(1)) : null;
+        DirectForm direct = PlanarConv.chosen(g, mode) ? new PlanarConv(g) : DirectConv.chosen(g, mode) ? new DirectConv(g) : null;
+        if (direct != null) {
+            float[] constWeights = constants.containsKey(1) ? direct.pack(constants.get(1)) : null;
             return (in, out) -> {
-                float[] w = constWeights != null ? constWeights : pc.pack(in[1]);
+                float[] w = constWeights != null ? constWeights : direct.pack(in[1]);
                 float[] bias = floatBias(constBias, hasBias, in);
                 for (int ni = 0; ni < g.n(); ni++) {
-                    pc.run(in[0], ni, w, bias, out[0]);
-                }
-            };
-        }
-        if (DirectConv.chosen(g, mode)) {
-            DirectConv dc = new DirectConv(g);
-            float[] constWeights = constants.containsKey(1) ? dc.pack(constants.get(1)) : null;
-            return (in, out) -> {
-                float[] w = constWeights != null ? constWeights : dc.pack(in[1]);
-                float[] bias = floatBias(constBias, hasBias, in);
-                for (int ni = 0; ni < g.n(); ni++) {
-                    dc.run(in[0], ni, w, bias, out[0]);
+                    direct.run(in[0], ni, w, bias, out[0]);
                 }
             };
         }

@@ -30,7 +30,7 @@ import jdk.incubator.vector.VectorSpecies;
  * only {@code m / NR} panels (two for a 64-channel layer), where here each input float is copied
  * once and read from L1 by every tap.
  */
-final class DirectConv {
+final class DirectConv implements DirectForm {
     /** System property read when a float Conv compiles: {@code off}, {@code on} (wherever it applies) or {@code auto}. */
     static final String PROPERTY = "accel.cpu.direct";
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -108,16 +108,7 @@ final class DirectConv {
      * it {@link #applies}), or {@code auto}, the rule {@link #preferred}.
      */
     static boolean chosen(ConvGeom g, Winograd.Mode mode) {
-        if (mode != Winograd.Mode.AUTO || !applies(g)) {
-            return false;
-        }
-        String v = System.getProperty(PROPERTY, "auto");
-        return switch (v) {
-            case "on" -> true;
-            case "off" -> false;
-            case "auto" -> preferred(g);
-            default -> throw new IllegalArgumentException("system property " + PROPERTY + " is '" + v + "'; requires auto, on or off");
-        };
+        return DirectForm.chosen(PROPERTY, mode == Winograd.Mode.AUTO && applies(g), () -> preferred(g));
     }
 
     /**
@@ -184,7 +175,8 @@ final class DirectConv {
      * {@link #NR} output channels, per step of K (block, kernel row, kernel column, channel in the
      * block) the panel's NR weights. Done once at compile time for constant weights, else per call.
      */
-    float[] pack(MemorySegment w) {
+    @Override
+    public float[] pack(MemorySegment w) {
         int k = runs * run;
         float[] weights = new float[g.m() / NR * k * NR];
         int khw = g.kh() * g.kw();
@@ -213,7 +205,8 @@ final class DirectConv {
      * Image {@code ni} of X (NCHW at {@code x}) convolved with {@code weights} ({@link #pack}) into Y
      * (NCHW at {@code y}), {@code bias} (or null) added; splits across cores.
      */
-    void run(MemorySegment x, int ni, float[] weights, float[] bias, MemorySegment y) {
+    @Override
+    public void run(MemorySegment x, int ni, float[] weights, float[] bias, MemorySegment y) {
         int ohw = g.ohw();
         int m = g.m();
         float[] in = INPUT.get();

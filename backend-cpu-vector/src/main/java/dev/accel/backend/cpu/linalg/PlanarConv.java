@@ -31,7 +31,7 @@ import jdk.incubator.vector.VectorSpecies;
  * MobileNetV2 conv0 (3x3 stride 2) 226.8 / 291.1, SqueezeNet conv1 (3x3 stride 2) 290.4 / 322.2.
  * {@code PlanarConvMain} (test classes) times the copy and the tiles on one core.
  */
-final class PlanarConv {
+final class PlanarConv implements DirectForm {
     /** System property read when a float Conv compiles: {@code off}, {@code on} (wherever it applies) or {@code auto}. */
     static final String PROPERTY = "accel.cpu.planar";
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -90,16 +90,7 @@ final class PlanarConv {
      * the rule {@link #preferred}.
      */
     static boolean chosen(ConvGeom g, Winograd.Mode mode) {
-        if (mode != Winograd.Mode.AUTO || !applies(g)) {
-            return false;
-        }
-        String v = System.getProperty(PROPERTY, "auto");
-        return switch (v) {
-            case "on" -> true;
-            case "auto" -> preferred(g);
-            case "off" -> false;
-            default -> throw new IllegalArgumentException("system property " + PROPERTY + " is '" + v + "'; requires auto, on or off");
-        };
+        return DirectForm.chosen(PROPERTY, mode == Winograd.Mode.AUTO && applies(g), () -> preferred(g));
     }
 
     /**
@@ -150,7 +141,8 @@ final class PlanarConv {
      * {@link #MR} output channels, per tap, the block's MR weights. Done once at compile time for
      * constant weights, else per call.
      */
-    float[] pack(MemorySegment w) {
+    @Override
+    public float[] pack(MemorySegment w) {
         float[] packed = new float[g.m() * taps];
         for (int co = 0; co < g.m(); co++) {
             int block = co / MR;
@@ -174,7 +166,8 @@ final class PlanarConv {
      * 218-221 us against 16 for the copy and 113 for the tiles, each timed alone on two cores; in
      * bands, 139 us, {@code PlanarConvMain}.)
      */
-    void run(MemorySegment x, int ni, float[] weights, float[] bias, MemorySegment y) {
+    @Override
+    public void run(MemorySegment x, int ni, float[] weights, float[] bias, MemorySegment y) {
         long xBase = (long) ni * g.c() * g.hw();
         long yBase = (long) ni * g.m() * g.ohw();
         float[] b = bias != null ? bias : zeros;

@@ -31,10 +31,10 @@ class ConvKernelsTest {
 
     @Test
     void pointwiseWithPaddingGoesThroughIm2col() {
-        assertFalse(StridedPointwise.applies(geom(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1))));
+        assertFalse(StridedPointwise.applies(LinalgTestSupport.convGeom(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1))));
         LinalgChecks.conv(new int[] {1, 5, 4, 4}, new int[] {7, 5, 1, 1}, geo(1, 1, 1, 0, 0, 2, 1, 1, 1), false, 5);
         // Stride 2 with padding at the bottom and right: positions of the padding, so not a subsampling.
-        assertFalse(StridedPointwise.applies(geom(new int[] {1, 8, 6, 6}, new int[] {8, 8, 1, 1}, geo(2, 2, 0, 0, 1, 1, 1, 1, 1))));
+        assertFalse(StridedPointwise.applies(LinalgTestSupport.convGeom(new int[] {1, 8, 6, 6}, new int[] {8, 8, 1, 1}, geo(2, 2, 0, 0, 1, 1, 1, 1, 1))));
         LinalgChecks.conv(new int[] {1, 8, 6, 6}, new int[] {8, 8, 1, 1}, geo(2, 2, 0, 0, 1, 1, 1, 1, 1), true, 8);
     }
 
@@ -42,7 +42,7 @@ class ConvKernelsTest {
     void aFirstLayersPaddedCopySplitsBetweenCoresByRows() {
         // Three planes of 77 padded rows (18 K floats, above ConvKernels' parallel threshold): the
         // copy's 231 rows split between two cores in the middle of plane 1, with stride 2's phases.
-        ConvGeom g = geom(new int[] {1, 3, 75, 75}, new int[] {16, 3, 3, 3}, Conv2d.of(2, 1, 1));
+        ConvGeom g = LinalgTestSupport.convGeom(new int[] {1, 3, 75, 75}, new int[] {16, 3, 3, 3}, Conv2d.of(2, 1, 1));
         assertTrue(3L * PaddedImage.planeSize(g) >= 1 << 14);
         LinalgChecks.conv(new int[] {1, 3, 75, 75}, new int[] {16, 3, 3, 3}, Conv2d.of(2, 1, 1), true, 90);
         LinalgChecks.conv(new int[] {2, 3, 80, 81}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1), false, 91);
@@ -58,10 +58,10 @@ class ConvKernelsTest {
         Conv2d[] g = {Conv2d.of(2, 0, 1), Conv2d.of(2, 0, 2), Conv2d.of(3, 0, 1), geo(2, 1, 0, 0, 0, 0, 1, 1, 1),
             Conv2d.of(2, 0, 1)};
         for (int i = 0; i < x.length; i++) {
-            assertTrue(StridedPointwise.applies(geom(x[i], w[i], g[i])), java.util.Arrays.toString(x[i]));
+            assertTrue(StridedPointwise.applies(LinalgTestSupport.convGeom(x[i], w[i], g[i])), java.util.Arrays.toString(x[i]));
             LinalgChecks.conv(x[i], w[i], g[i], i % 2 == 0, 70 + i);
         }
-        assertTrue(StridedPointwise.applies(geom(new int[] {1, 6, 7, 9}, new int[] {5, 6, 1, 1}, geo(1, 2, 0, 0, 0, 0, 1, 1, 1))));
+        assertTrue(StridedPointwise.applies(LinalgTestSupport.convGeom(new int[] {1, 6, 7, 9}, new int[] {5, 6, 1, 1}, geo(1, 2, 0, 0, 0, 0, 1, 1, 1))));
         LinalgChecks.conv(new int[] {1, 6, 7, 9}, new int[] {5, 6, 1, 1}, geo(1, 2, 0, 0, 0, 0, 1, 1, 1), true, 79);
     }
 
@@ -76,7 +76,7 @@ class ConvKernelsTest {
         // 7-wide rows at stride 1, too shallow (K = 27) to run pixel-major: computed over the padded
         // row length, the first 7 of each row copied out; with 384 x 49 outputs the copy is split
         // across cores.
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 7, 7}, new int[] {384, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 3, 7, 7}, new int[] {384, 3, 3, 3}, Conv2d.of(1, 1, 1))));
         LinalgChecks.conv(new int[] {1, 3, 7, 7}, new int[] {384, 3, 3, 3}, Conv2d.of(1, 1, 1), true, 13);
         LinalgChecks.conv(new int[] {1, 5, 6, 9}, new int[] {7, 5, 3, 3}, Conv2d.of(1, 1, 1), false, 14);
     }
@@ -89,7 +89,7 @@ class ConvKernelsTest {
         int[][] w = {{64, 640, 1, 1}, {48, 64, 3, 3}, {320, 40, 3, 3}};
         Conv2d[] g = {Conv2d.simple(), Conv2d.of(1, 1, 1), Conv2d.of(1, 1, 1)};
         for (int i = 0; i < x.length; i++) {
-            assertTrue(ConvKernels.pixelMajor(geom(x[i], w[i], g[i])), "pixel-major: " + java.util.Arrays.toString(w[i]));
+            assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(x[i], w[i], g[i])), "pixel-major: " + java.util.Arrays.toString(w[i]));
         }
         LinalgChecks.conv(x[0], w[0], g[0], true, 15);
         // Two images; 48 output channels: a last column panel a vector wide.
@@ -99,12 +99,12 @@ class ConvKernelsTest {
         // Groups: per image and group one pixel-major GEMM, the group's bias and output channels;
         // with 4 images times 2 groups the items run in parallel, each GEMM on one thread.
         Conv2d grouped = Conv2d.of(1, 0, 2);
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {2, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {2, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped)));
         LinalgChecks.conv(new int[] {2, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped, true, 18);
         LinalgChecks.conv(new int[] {4, 256, 7, 7}, new int[] {512, 128, 1, 1}, grouped, true, 19);
         // 14x14 planes of few channels, and shallow layers, stay channel-major.
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 14, 14}, new int[] {96, 64, 1, 1}, Conv2d.simple())));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 17, 17}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 64, 14, 14}, new int[] {96, 64, 1, 1}, Conv2d.simple())));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 3, 17, 17}, new int[] {16, 3, 3, 3}, Conv2d.of(1, 1, 1))));
     }
 
     @Test
@@ -114,27 +114,22 @@ class ConvKernelsTest {
         Conv2d same3 = Conv2d.of(1, 1, 1);
         Conv2d one = Conv2d.simple();
         // ResNet-50 res5 3x3 and 1x1, MobileNetV2 320-1280 (7x7), res4 1x1 (14x14), SqueezeNet fire9 3x3 (13x13).
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 7, 7}, new int[] {512, 512, 3, 3}, same3)));
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 2048, 7, 7}, new int[] {512, 2048, 1, 1}, one)));
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 512, 7, 7}, new int[] {2048, 512, 1, 1}, one)));
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 320, 7, 7}, new int[] {1280, 320, 1, 1}, one)));
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 1024, 14, 14}, new int[] {256, 1024, 1, 1}, one)));
-        assertTrue(ConvKernels.pixelMajor(geom(new int[] {1, 64, 13, 13}, new int[] {256, 64, 3, 3}, same3)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 512, 7, 7}, new int[] {512, 512, 3, 3}, same3)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 2048, 7, 7}, new int[] {512, 2048, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 512, 7, 7}, new int[] {2048, 512, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 320, 7, 7}, new int[] {1280, 320, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 1024, 14, 14}, new int[] {256, 1024, 1, 1}, one)));
+        assertTrue(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 64, 13, 13}, new int[] {256, 64, 3, 3}, same3)));
         // SqueezeNet conv10 and fire9 1x1 (13x13), MobileNetV2 576-96 (14x14), res3 1x1 (28x28), large planes, first layers.
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {1000, 512, 1, 1}, one)));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 576, 14, 14}, new int[] {96, 576, 1, 1}, one)));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 28, 28}, new int[] {128, 512, 1, 1}, one)));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 512, 13, 13}, new int[] {64, 512, 1, 1}, one)));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 64, 56, 56}, new int[] {64, 64, 1, 1}, one)));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1))));
-        assertFalse(ConvKernels.pixelMajor(geom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1))));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 512, 13, 13}, new int[] {1000, 512, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 576, 14, 14}, new int[] {96, 576, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 512, 28, 28}, new int[] {128, 512, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 512, 13, 13}, new int[] {64, 512, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 64, 56, 56}, new int[] {64, 64, 1, 1}, one)));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1))));
+        assertFalse(ConvKernels.pixelMajor(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1))));
     }
 
-    private static ConvGeom geom(int[] x, int[] w, Conv2d g) {
-        int oh = (x[2] + g.padTop() + g.padBottom() - (w[2] - 1) * g.dilationH() - 1) / g.strideH() + 1;
-        int ow = (x[3] + g.padLeft() + g.padRight() - (w[3] - 1) * g.dilationW() - 1) / g.strideW() + 1;
-        return ConvGeom.of(g, dev.accel.hal.Shape.of(x), dev.accel.hal.Shape.of(w), dev.accel.hal.Shape.of(x[0], w[0], oh, ow));
-    }
 
     @Test
     void manyOutputChannelsShareOnePackedInput() {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.accel.hal.Shape;
 import dev.accel.hal.op.Conv2d;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -22,11 +21,6 @@ class DirectConvTest {
         System.clearProperty(PlanarConv.PROPERTY);
     }
 
-    private static ConvGeom geom(int[] x, int[] w, Conv2d g) {
-        int oh = (x[2] + g.padTop() + g.padBottom() - (w[2] - 1) * g.dilationH() - 1) / g.strideH() + 1;
-        int ow = (x[3] + g.padLeft() + g.padRight() - (w[3] - 1) * g.dilationW() - 1) / g.strideW() + 1;
-        return ConvGeom.of(g, Shape.of(x), Shape.of(w), Shape.of(x[0], w[0], oh, ow));
-    }
 
     /** Checks one convolution run direct (every image, with and without constant weights) against the reference. */
     private static void check(int[] x, int[] w, Conv2d g, boolean bias, long seed) {
@@ -34,7 +28,7 @@ class DirectConvTest {
         System.setProperty(DirectConv.PROPERTY, "on");
         // First layers would run planar (ConvKernels asks PlanarConv first).
         System.setProperty(PlanarConv.PROPERTY, "off");
-        assertTrue(DirectConv.chosen(geom(x, w, g), Winograd.Mode.AUTO), "runs direct: " + Arrays.toString(w));
+        assertTrue(DirectConv.chosen(LinalgTestSupport.convGeom(x, w, g), Winograd.Mode.AUTO), "runs direct: " + Arrays.toString(w));
         LinalgChecks.conv(x, w, g, bias, seed);
     }
 
@@ -94,17 +88,17 @@ class DirectConvTest {
     void appliesOnlyWhereItsLayoutFits() {
         assumeTrue(Transpose16.APPLIES);
         // Output channels not a multiple of a panel; input channels neither a vector multiple nor under one; groups; dilation.
-        assertFalse(DirectConv.applies(geom(new int[] {1, 16, 9, 9}, new int[] {48, 16, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertFalse(DirectConv.applies(geom(new int[] {1, 24, 9, 9}, new int[] {32, 24, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertFalse(DirectConv.applies(geom(new int[] {1, 32, 9, 9}, new int[] {64, 16, 3, 3}, Conv2d.of(1, 1, 2))));
-        assertFalse(DirectConv.applies(geom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3},
+        assertFalse(DirectConv.applies(LinalgTestSupport.convGeom(new int[] {1, 16, 9, 9}, new int[] {48, 16, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(DirectConv.applies(LinalgTestSupport.convGeom(new int[] {1, 24, 9, 9}, new int[] {32, 24, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(DirectConv.applies(LinalgTestSupport.convGeom(new int[] {1, 32, 9, 9}, new int[] {64, 16, 3, 3}, Conv2d.of(1, 1, 2))));
+        assertFalse(DirectConv.applies(LinalgTestSupport.convGeom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3},
                 new Conv2d(1, 1, 2, 2, 2, 2, 2, 2, 1))));
-        assertTrue(DirectConv.applies(geom(new int[] {1, 3, 9, 9}, new int[] {32, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertTrue(DirectConv.applies(LinalgTestSupport.convGeom(new int[] {1, 3, 9, 9}, new int[] {32, 3, 3, 3}, Conv2d.of(1, 1, 1))));
         // A plane whose padded copy would pass 2^30 floats (the form indexes its arrays with ints).
-        assertFalse(DirectConv.applies(geom(new int[] {1, 16, 16384, 16384}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(DirectConv.applies(LinalgTestSupport.convGeom(new int[] {1, 16, 16384, 16384}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1))));
         // A formulation named for 3x3 convolutions wins over the property.
         System.setProperty(DirectConv.PROPERTY, "on");
-        assertFalse(DirectConv.chosen(geom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1)),
+        assertFalse(DirectConv.chosen(LinalgTestSupport.convGeom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1)),
                 Winograd.Mode.IM2COL));
         assertEquals(DirectConv.NR, 32);
     }
@@ -113,17 +107,17 @@ class DirectConvTest {
     void ruleOnTheBenchmarkLayers() {
         assumeTrue(Transpose16.APPLIES);
         // Taken: ResNet-50 res2 3x3, res3 3x3 stride 2, res5 3x3; SqueezeNet fire2 and fire9 3x3.
-        assertTrue(DirectConv.preferred(geom(new int[] {1, 64, 56, 56}, new int[] {64, 64, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertTrue(DirectConv.preferred(geom(new int[] {1, 128, 56, 56}, new int[] {128, 128, 3, 3}, Conv2d.of(2, 1, 1))));
-        assertTrue(DirectConv.preferred(geom(new int[] {1, 512, 7, 7}, new int[] {512, 512, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertTrue(DirectConv.preferred(geom(new int[] {1, 16, 55, 55}, new int[] {64, 16, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertTrue(DirectConv.preferred(geom(new int[] {1, 64, 13, 13}, new int[] {256, 64, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertTrue(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 64, 56, 56}, new int[] {64, 64, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertTrue(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 128, 56, 56}, new int[] {128, 128, 3, 3}, Conv2d.of(2, 1, 1))));
+        assertTrue(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 512, 7, 7}, new int[] {512, 512, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertTrue(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 16, 55, 55}, new int[] {64, 16, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertTrue(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 64, 13, 13}, new int[] {256, 64, 3, 3}, Conv2d.of(1, 1, 1))));
         // Left to Winograd: res3 and res4 3x3.
-        assertFalse(DirectConv.preferred(geom(new int[] {1, 128, 28, 28}, new int[] {128, 128, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertFalse(DirectConv.preferred(geom(new int[] {1, 256, 14, 14}, new int[] {256, 256, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 128, 28, 28}, new int[] {128, 128, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 256, 14, 14}, new int[] {256, 256, 3, 3}, Conv2d.of(1, 1, 1))));
         // Left lowered: first layers (three channels in) and 1x1 convolutions.
-        assertFalse(DirectConv.preferred(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1))));
-        assertFalse(DirectConv.preferred(geom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1))));
-        assertFalse(DirectConv.preferred(geom(new int[] {1, 1024, 14, 14}, new int[] {256, 1024, 1, 1}, Conv2d.simple())));
+        assertFalse(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1))));
+        assertFalse(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1))));
+        assertFalse(DirectConv.preferred(LinalgTestSupport.convGeom(new int[] {1, 1024, 14, 14}, new int[] {256, 1024, 1, 1}, Conv2d.simple())));
     }
 }

@@ -2,7 +2,9 @@ package dev.accel.backend.cpu.linalg;
 
 import dev.accel.backend.cpu.CpuOp;
 import dev.accel.hal.DType;
+import dev.accel.hal.Shape;
 import dev.accel.hal.TensorType;
+import dev.accel.hal.op.Conv2d;
 import dev.accel.hal.op.OpSpec;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -17,6 +19,13 @@ import java.util.Random;
  * references of {@link References}. Checks throw {@link AssertionError} naming the first bad element.
  */
 final class LinalgTestSupport {
+    /** The geometry of Conv {@code g} over input shape {@code x} with weights of shape {@code w} (NCHW, OIHW). */
+    static ConvGeom convGeom(int[] x, int[] w, Conv2d g) {
+        int oh = (x[2] + g.padTop() + g.padBottom() - (w[2] - 1) * g.dilationH() - 1) / g.strideH() + 1;
+        int ow = (x[3] + g.padLeft() + g.padRight() - (w[3] - 1) * g.dilationW() - 1) / g.strideW() + 1;
+        return ConvGeom.of(g, Shape.of(x), Shape.of(w), Shape.of(x[0], w[0], oh, ow));
+    }
+
     /** FP32 tolerance relative to the sum of the magnitudes of the terms of each output. */
     static final double REL_TOL = 1e-5;
 

@@ -3,7 +3,6 @@ package dev.accel.backend.cpu.linalg;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.accel.hal.Shape;
 import dev.accel.hal.op.Conv2d;
 import java.util.Arrays;
 import org.junit.jupiter.api.AfterEach;
@@ -20,14 +19,9 @@ class PlanarConvTest {
         System.clearProperty(PlanarConv.PROPERTY);
     }
 
-    private static ConvGeom geom(int[] x, int[] w, Conv2d g) {
-        int oh = (x[2] + g.padTop() + g.padBottom() - (w[2] - 1) * g.dilationH() - 1) / g.strideH() + 1;
-        int ow = (x[3] + g.padLeft() + g.padRight() - (w[3] - 1) * g.dilationW() - 1) / g.strideW() + 1;
-        return ConvGeom.of(g, Shape.of(x), Shape.of(w), Shape.of(x[0], w[0], oh, ow));
-    }
 
     private static void check(int[] x, int[] w, Conv2d g, boolean bias, long seed) {
-        assertTrue(PlanarConv.chosen(geom(x, w, g), Winograd.Mode.AUTO), "runs planar: " + Arrays.toString(x) + " " + Arrays.toString(w));
+        assertTrue(PlanarConv.chosen(LinalgTestSupport.convGeom(x, w, g), Winograd.Mode.AUTO), "runs planar: " + Arrays.toString(x) + " " + Arrays.toString(w));
         LinalgChecks.conv(x, w, g, bias, seed);
     }
 
@@ -67,25 +61,25 @@ class PlanarConvTest {
     @Test
     void appliesOnlyWhereItsLayoutFits() {
         // More than eight input channels, output channels not a multiple of MR, 1x1, groups, dilation.
-        assertFalse(PlanarConv.applies(geom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertFalse(PlanarConv.applies(geom(new int[] {1, 3, 9, 9}, new int[] {12, 3, 3, 3}, Conv2d.of(1, 1, 1))));
-        assertFalse(PlanarConv.applies(geom(new int[] {1, 3, 9, 9}, new int[] {16, 3, 1, 1}, Conv2d.simple())));
-        assertFalse(PlanarConv.applies(geom(new int[] {1, 4, 9, 9}, new int[] {16, 2, 3, 3}, Conv2d.of(1, 1, 2))));
-        assertFalse(PlanarConv.applies(geom(new int[] {1, 3, 9, 9}, new int[] {16, 3, 3, 3}, new Conv2d(1, 1, 1, 1, 1, 1, 2, 2, 1))));
+        assertFalse(PlanarConv.applies(LinalgTestSupport.convGeom(new int[] {1, 16, 9, 9}, new int[] {32, 16, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(PlanarConv.applies(LinalgTestSupport.convGeom(new int[] {1, 3, 9, 9}, new int[] {12, 3, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(PlanarConv.applies(LinalgTestSupport.convGeom(new int[] {1, 3, 9, 9}, new int[] {16, 3, 1, 1}, Conv2d.simple())));
+        assertFalse(PlanarConv.applies(LinalgTestSupport.convGeom(new int[] {1, 4, 9, 9}, new int[] {16, 2, 3, 3}, Conv2d.of(1, 1, 2))));
+        assertFalse(PlanarConv.applies(LinalgTestSupport.convGeom(new int[] {1, 3, 9, 9}, new int[] {16, 3, 3, 3}, new Conv2d(1, 1, 1, 1, 1, 1, 2, 2, 1))));
         // A copy that would pass 2^30 floats.
-        assertFalse(PlanarConv.applies(geom(new int[] {1, 8, 16384, 16384}, new int[] {16, 8, 3, 3}, Conv2d.of(1, 1, 1))));
+        assertFalse(PlanarConv.applies(LinalgTestSupport.convGeom(new int[] {1, 8, 16384, 16384}, new int[] {16, 8, 3, 3}, Conv2d.of(1, 1, 1))));
         // The benchmark's first layers run planar; a named 3x3 formulation and the property turn it off.
-        assertTrue(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1)), Winograd.Mode.AUTO));
-        assertTrue(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1)), Winograd.Mode.AUTO));
-        assertTrue(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.AUTO));
-        assertFalse(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.IM2COL));
+        assertTrue(PlanarConv.chosen(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 7, 7}, Conv2d.of(2, 3, 1)), Winograd.Mode.AUTO));
+        assertTrue(PlanarConv.chosen(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {32, 3, 3, 3}, Conv2d.of(2, 1, 1)), Winograd.Mode.AUTO));
+        assertTrue(PlanarConv.chosen(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.AUTO));
+        assertFalse(PlanarConv.chosen(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.IM2COL));
         // AlexNet's conv1 (stride 4) is left lowered unless forced.
-        ConvGeom alex = geom(new int[] {1, 3, 227, 227}, new int[] {96, 3, 11, 11}, Conv2d.of(4, 0, 1));
+        ConvGeom alex = LinalgTestSupport.convGeom(new int[] {1, 3, 227, 227}, new int[] {96, 3, 11, 11}, Conv2d.of(4, 0, 1));
         assertTrue(PlanarConv.applies(alex));
         assertFalse(PlanarConv.chosen(alex, Winograd.Mode.AUTO));
         System.setProperty(PlanarConv.PROPERTY, "on");
         assertTrue(PlanarConv.chosen(alex, Winograd.Mode.AUTO));
         System.setProperty(PlanarConv.PROPERTY, "off");
-        assertFalse(PlanarConv.chosen(geom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.AUTO));
+        assertFalse(PlanarConv.chosen(LinalgTestSupport.convGeom(new int[] {1, 3, 224, 224}, new int[] {64, 3, 3, 3}, Conv2d.of(2, 0, 1)), Winograd.Mode.AUTO));
     }
 }
