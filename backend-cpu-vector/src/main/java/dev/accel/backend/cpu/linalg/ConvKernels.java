@@ -162,7 +162,8 @@ final class ConvKernels {
             };
         }
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
-        DirectForm direct = PlanarConv.chosen(g, mode) ? new PlanarConv(g) : DirectConv.chosen(g, mode) ? new DirectConv(g) : null;
+        DirectForm direct = PlanarConv.chosen(g, mode) ? new PlanarConv(g)
+                : DirectConv.chosen(g, mode) ? new DirectConv(g) : null;
         if (direct != null) {
             float[] constWeights = constants.containsKey(1) ? direct.pack(constants.get(1)) : null;
             return (in, out) -> {

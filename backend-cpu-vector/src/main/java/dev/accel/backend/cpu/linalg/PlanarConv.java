@@ -43,17 +43,7 @@ final class PlanarConv implements DirectForm {
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final long MAX_FLOATS = 1L << 30;
-    /** Lane k holds 2k: compacts the even lanes of two vectors into one ({@code selectFrom}). */
-    private static final FloatVector EVEN;
     private static final ThreadLocal<float[]> INPUT = ThreadLocal.withInitial(() -> new float[0]);
-
-    static {
-        float[] even = new float[L];
-        for (int k = 0; k < L; k++) {
-            even[k] = 2 * k;
-        }
-        EVEN = FloatVector.fromArray(F, even, 0);
-    }
 
     private final ConvGeom g;
     /** Bands of output rows (one per core), and output rows per band. */
@@ -239,8 +229,9 @@ final class PlanarConv implements DirectForm {
             long end = x.byteSize();
             for (; j + L <= count && (from + 2L * j) * 4 + 8L * L <= end; j += L) {
                 long at = (from + 2L * j) * 4;
-                EVEN.selectFrom(FloatVector.fromMemorySegment(F, x, at, LE), FloatVector.fromMemorySegment(F, x, at + 4L * L, LE))
-                        .intoArray(dst, to + j);
+                FloatVector lo = FloatVector.fromMemorySegment(F, x, at, LE);
+                FloatVector hi = FloatVector.fromMemorySegment(F, x, at + 4L * L, LE);
+                StridedPointwise.EVEN.selectFrom(lo, hi).intoArray(dst, to + j);
             }
         }
         for (; j < count; j++) {

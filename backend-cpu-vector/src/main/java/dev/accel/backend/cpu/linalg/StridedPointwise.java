@@ -24,8 +24,8 @@ final class StridedPointwise {
     private static final int L = F.length();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Lane k holds 2k: compacts the even lanes of two vectors into one ({@code selectFrom}). */
-    private static final FloatVector EVEN;
+    /** Lane k holds 2k: compacts the even lanes of two vectors into one ({@code selectFrom}; {@link PlanarConv}'s copy too). */
+    static final FloatVector EVEN;
 
     static {
         float[] even = new float[L];
