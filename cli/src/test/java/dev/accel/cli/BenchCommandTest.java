@@ -58,6 +58,16 @@ class BenchCommandTest {
         assertTrue(runs.err().contains("--runs applies to 'accel bench models' only"), runs.all());
         CliRunner.Result few = CliRunner.run(NONE, "bench", "models", "--runs", "1");
         assertEquals(2, few.status(), few.all());
+        assertTrue(few.err().contains("--runs"), few.all());
+    }
+
+    @Test
+    void modelsSuiteWithoutModelsNeedsTheSharedCorpusBesideTheCurrentFolder() {
+        // Tests run in cli/, where ../shared is not the corpus (it lies beside the repository root).
+        assumeTrue(!Files.isDirectory(BenchCommand.LIGHT_DIR), "a corpus lies at " + BenchCommand.LIGHT_DIR.toAbsolutePath());
+        CliRunner.Result r = CliRunner.run(NONE, "bench", "models");
+        assertEquals(2, r.status(), r.all());
+        assertTrue(r.err().contains("no model named and ../shared/conformance/onnx/light is not here"), r.all());
     }
 
     @Test
