@@ -38,7 +38,7 @@ final class PlanarConv implements DirectForm {
     private static final int L = F.length();
     /** Output channels per register tile (their weights broadcast; a tile holds {@code MR x 2} vectors of sums). */
     static final int MR = 8;
-    /** Fewest input channels left to {@link DirectConv} and the GEMMs. */
+    /** Most input channels this form takes (16 input channels ran 334 GFLOP/s here against 426 in {@link DirectConv}). */
     static final int MAX_CHANNELS = 8;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED;
