@@ -21,9 +21,9 @@ import jdk.incubator.vector.VectorSpecies;
  * a register tile of {@link #TILE} output positions by two vectors of channels (fourteen of the 32
  * vector registers of AVX-512) broadcasts its seven inputs from seven runs and multiplies them into
  * the panel's weights, one run after another. The weights are taken in blocks of about
- * {@link #BLOCK_BYTES} (four channel blocks of a 3x3 kernel), every tile of a thread's share of
- * positions passing over a block before the next, the tiles' sums kept in the product between
- * blocks; every {@link #CHUNK_TILES} tiles, their part of the product (positions by channels) is
+ * {@link #BLOCK_BYTES} (four channel blocks of a 3x3 kernel), or all at once on small planes
+ * ({@link #ONE_BLOCK_BYTES}), every tile of a thread's share of positions passing over a block
+ * before the next, the tiles' sums kept in the product between blocks; every {@link #CHUNK_TILES} tiles, their part of the product (positions by channels) is
  * transposed into NCHW with the bias as the pixel-major form's is.
  *
  * <p>Against lowering: a lowered element costs a load and a store to pack and is then used by
@@ -48,6 +48,15 @@ final class DirectConv implements DirectForm {
      * res3 3x3 stride 2 422-435 / 428-436; 10 KB lost 5-25%.
      */
     private static final int BLOCK_BYTES = 80 * 1024;
+    /**
+     * Bytes of a panel's whole weights plus the whole input copy up to which K is one block: on
+     * small planes every tile of a panel reads all of both, and both stay in a 1 MiB L2. ResNet-50's
+     * res5 3x3 (7x7, 590 KB of weights a panel, 166 KB of copy) ran 547-552 us in 80 KB blocks, 489-506
+     * in blocks of 320 KB and 464-472 as one ({@code ConvProbeMain 512 7 512 3 1 1}, a temporary
+     * switch, two alternating runs); res3 3x3 stride 2 (1.1 MB of copy) ran 636-642 us in 80 KB
+     * blocks against 750-787 as one.
+     */
+    private static final int ONE_BLOCK_BYTES = 768 * 1024;
     /**
      * Tiles computed through every K block before their part of the product (448 positions by a
      * panel's 32 channels, 56 KB) is transposed into Y, while it is in cache. {@code ConvProbeMain}
@@ -141,7 +150,8 @@ final class DirectConv implements DirectForm {
         this.wp = Math.max(PaddedImage.cols(g), g.pl() + g.w());
         this.run = g.kw() * cb;
         this.runs = blocks * g.kh();
-        this.runsPerBlock = Math.max(1, BLOCK_BYTES / (run * NR * 4));
+        long panelBytes = 4L * runs * run * NR;
+        this.runsPerBlock = panelBytes + 4L * inputSize() <= ONE_BLOCK_BYTES ? runs : Math.max(1, BLOCK_BYTES / (run * NR * 4));
         this.runOffset = new int[runs];
         for (int b = 0; b < blocks; b++) {
             for (int ky = 0; ky < g.kh(); ky++) {

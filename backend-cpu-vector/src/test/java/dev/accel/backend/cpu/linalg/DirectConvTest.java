@@ -79,9 +79,12 @@ class DirectConvTest {
     void pointwiseAndDeepKernels() {
         // A 1x1 convolution of a 7x7 plane: seven full tiles.
         check(new int[] {1, 16, 7, 7}, new int[] {64, 16, 1, 1}, Conv2d.simple(), true, 8);
-        // 80 input channels of a 3x3 kernel: 15 runs of 48 floats, two K blocks (13 runs of 6 KB of
-        // weights, then 2), the tiles' sums carried between them.
+        // 80 input channels of a 3x3 kernel on a small plane: 15 runs of 48 floats, K in one block
+        // (weights and copy together under ONE_BLOCK_BYTES).
         check(new int[] {1, 80, 10, 12}, new int[] {32, 80, 3, 3}, Conv2d.of(1, 1, 1), true, 9);
+        // 128 channels at 40x40: a 900 KB copy, so K goes in blocks of 80 KB (13 runs of 6 KB of
+        // weights, then 11), the tiles' sums carried between them.
+        check(new int[] {1, 128, 40, 40}, new int[] {32, 128, 3, 3}, Conv2d.of(1, 1, 1), false, 12);
     }
 
     @Test
