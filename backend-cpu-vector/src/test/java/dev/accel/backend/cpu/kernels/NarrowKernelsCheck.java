@@ -32,7 +32,9 @@ public final class NarrowKernelsCheck {
         norm.layerNormTwinsAgree();
         norm.reduceMeanTwinsAgreeWithADoubleReference();
         norm.lrnTwinsAgree();
-        new PoolKernelsTest().twinsAgreeOverAttributeCombinations();
+        PoolKernelsTest pool = new PoolKernelsTest();
+        pool.twinsAgreeOverAttributeCombinations();
+        pool.strideTwoMaxPoolMatchesTheScalarTwinAroundTheVectorWidth();
         new AttentionKernelsTest().twinsAgreeWithADoubleReference();
         System.out.println("all checks passed");
     }

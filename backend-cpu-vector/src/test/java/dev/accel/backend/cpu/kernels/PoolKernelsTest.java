@@ -7,6 +7,9 @@ import static dev.accel.backend.cpu.kernels.KernelHarness.floats;
 import static dev.accel.backend.cpu.kernels.KernelHarness.randomFloats;
 import static dev.accel.backend.cpu.kernels.KernelHarness.runFloats;
 import static dev.accel.backend.cpu.kernels.KernelHarness.spec;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.accel.hal.DType;
 import dev.accel.hal.TensorType;
@@ -125,6 +128,58 @@ class PoolKernelsTest {
         Pool2d rect = new Pool2d(PoolKind.AVERAGE, 2, 5, 3, 1, 1, 2, 0, 4, 1, 1, true, true);
         TensorType x = f32(2, 2, 11, 40);
         assertTwinsClose(PoolKernels::compile, spec(rect, x), 1e-6, 1e-6, floats(randomFloats(r, x.numel(), -1, 1)));
+    }
+
+    /**
+     * The stride-2 MaxPool kernel against the scalar twin, bit for bit, over row widths on both
+     * sides of one and two vectors (rows narrower than a vector, and the last rows of the tensor that
+     * take the element path), windows of 2 and 3 columns, row strides 1 and 2, padding on either
+     * side, ceil mode, and inputs holding -inf and NaN.
+     */
+    @Test
+    void strideTwoMaxPoolMatchesTheScalarTwinAroundTheVectorWidth() {
+        Random r = new Random(12);
+        int l = Vec.L;
+        int[] widths = {1, 2, 3, l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1, 2 * l + 3, 3 * l + 5, 111};
+        int[][] pads = {{0, 0, 0, 0}, {1, 1, 1, 1}, {0, 1, 1, 0}, {1, 0, 0, 1}};
+        int cases = 0;
+        for (int w : widths) {
+            for (int h : new int[] {1, 4, 7}) {
+                TensorType x = f32(2, 3, h, w);
+                float[] v = randomFloats(r, x.numel(), -5, 5);
+                v[r.nextInt(v.length)] = Float.NEGATIVE_INFINITY;
+                if (w > 3) {
+                    v[r.nextInt(v.length)] = Float.NaN;
+                }
+                MemorySegment xs = floats(v);
+                for (int k : new int[] {2, 3}) {
+                    for (int sh : new int[] {1, 2}) {
+                        for (int[] p : pads) {
+                            for (boolean ceil : new boolean[] {false, true}) {
+                                Pool2d mp = new Pool2d(PoolKind.MAX, k, k, sh, 2, p[0], p[1], p[2], p[3], 1, 1, ceil, false);
+                                if (!fits(mp, x.shape().dims())) {
+                                    continue;
+                                }
+                                OpSpec spec = spec(mp, x);
+                                assertTrue(MaxPoolStride2.applies(mp), spec::toString);
+                                var y = spec.outputs().get(0).shape();
+                                MemorySegment got = KernelHarness.alloc(spec.outputs().get(0));
+                                new MaxPoolStride2(mp, x.shape(), y).compile().run(new MemorySegment[] {xs}, new MemorySegment[] {got});
+                                assertArrayEquals(runFloats(PoolKernels::compile, true, spec, xs), KernelHarness.toFloats(got),
+                                        spec.toString());
+                                cases++;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertTrue(cases > 500, "cases run: " + cases);
+        // Not taken: average, stride 1 or 3 along the row, windows of 1 or 4 columns, dilation.
+        assertFalse(MaxPoolStride2.applies(Pool2d.average(3, 2, 1, false)));
+        assertFalse(MaxPoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 2, 1, 0, 0, 0, 0, 1, 1, false, false)));
+        assertFalse(MaxPoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 4, 2, 2, 0, 0, 0, 0, 1, 1, false, false)));
+        assertFalse(MaxPoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 2, 2, 0, 0, 0, 0, 1, 2, false, false)));
     }
 
     private static boolean fits(Pool2d p, int[] dims) {

@@ -1,0 +1,177 @@
+package dev.accel.backend.cpu.kernels;
+
+import static dev.accel.backend.cpu.kernels.Vec.F;
+import static dev.accel.backend.cpu.kernels.Vec.L;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.hal.Shape;
+import dev.accel.hal.op.Pool2d;
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * MaxPool with a column stride of 2 and a window 2 or 3 columns wide, no dilation: the pooling
+ * layers of ResNet-50, SqueezeNet, ShuffleNet and AlexNet (3x3, stride 2) and VGG (2x2, stride 2).
+ * One pass per output row, with no masked memory access: the window's input rows are reduced into
+ * a row buffer (whole vectors; a row's last vector overlaps the one before it, so a row of any
+ * width at least a vector wide needs no mask), with the left and right padding as -inf around it;
+ * then the window's max is taken at every column of that buffer (unaligned loads from L1) and a
+ * vector of outputs is the even lanes of two such vectors (one two-vector {@code selectFrom}). An
+ * output row's last vector overlaps the one before it too, or, when the row is narrower than a
+ * vector, goes through a small array. Rows alternate between two buffers and the next row's is
+ * filled before this row is pooled, so that the unaligned loads never wait on the stores that just
+ * wrote the buffer (SqueezeNet's 256 x 27 x 27 layer: 38-40 -> 30-31 us).
+ *
+ * <p>{@code PoolSpeedMain} (test classes), two cores, the general two-pass kernel
+ * ({@link Pool2dKernel}: whole-plane passes, masked loads and stores at each row's end) against this
+ * one, best of 2000 calls: SqueezeNet's 64 x 111 x 111 100-105 -> 65-69 us, 128 x 55 x 55 63-64 ->
+ * 40-45, 256 x 27 x 27 40-43 -> 30-31, ResNet-50's 64 x 112 x 112 (padding 1) 102-104 -> 65-67,
+ * VGG-19's 2x2 on 64 x 224 x 224 229-232 -> 179-181. The large planes are then bound by reading the
+ * input: 3.2 MB in 65 us is about 50 GB/s per core from L3.
+ */
+final class MaxPoolStride2 {
+    /** Lane l takes element 2l of a pair of vectors. */
+    private static final FloatVector EVENS;
+
+    static {
+        float[] e = new float[L];
+        for (int l = 0; l < L; l++) {
+            e[l] = 2 * l;
+        }
+        EVENS = FloatVector.fromArray(F, e, 0);
+    }
+
+    private final int kh;
+    private final int kw;
+    private final int sh;
+    private final int pt;
+    private final int pl;
+    private final long planes;
+    private final int h;
+    private final int w;
+    private final int oh;
+    private final int ow;
+    /** Row buffer length: left padding, the row, then -inf to the last column any window reads, plus two vectors of slack. */
+    private final int rowLength;
+
+    /** Whether this kernel computes {@code p}: max, column stride 2, window 2 or 3 columns wide, no dilation. */
+    static boolean applies(Pool2d p) {
+        return p.kind() == Pool2d.PoolKind.MAX && p.strideW() == 2 && (p.kernelW() == 2 || p.kernelW() == 3)
+                && p.dilationH() == 1 && p.dilationW() == 1;
+    }
+
+    MaxPoolStride2(Pool2d p, Shape x, Shape y) {
+        kh = p.kernelH();
+        kw = p.kernelW();
+        sh = p.strideH();
+        pt = p.padTop();
+        pl = p.padLeft();
+        planes = (long) x.dim(0) * x.dim(1);
+        h = x.dim(2);
+        w = x.dim(3);
+        oh = y.dim(2);
+        ow = y.dim(3);
+        // Output j reads buffer columns 2j .. 2j + kw - 1; a vector of outputs from j reads 2j .. 2j + 2L + 1.
+        rowLength = Math.max(pl + w, 2 * Math.max(ow, L) + 2) + 2 * L + 2;
+    }
+
+    CpuOp compile() {
+        return (in, out) -> Vec.forItems(planes, (long) oh * kh * w + (long) oh * ow * kw, (from, to) -> {
+            // Two row buffers: an output row is pooled from the buffer filled one row earlier, whose stores
+            // have long reached L1, so that its unaligned loads are not held up waiting on them.
+            float[][] rows = {new float[rowLength], new float[rowLength]};
+            // The padding on both sides; rows only ever write between them (and put back what they overwrite).
+            Arrays.fill(rows[0], Float.NEGATIVE_INFINITY);
+            Arrays.fill(rows[1], Float.NEGATIVE_INFINITY);
+            float[] outs = new float[L];
+            for (long p = from; p < to; p++) {
+                long plane = p * h * w;
+                long yo = p * oh * ow;
+                reduceRows(in[0], plane, 0, rows[0]);
+                for (int i = 0; i < oh; i++) {
+                    if (i + 1 < oh) {
+                        reduceRows(in[0], plane, i + 1, rows[(i + 1) & 1]);
+                    }
+                    pool(rows[i & 1], out[0], yo + (long) i * ow, outs);
+                }
+            }
+        });
+    }
+
+    /**
+     * {@code row[pl + c]}: the max over output row i's real input rows of column c; -inf in the
+     * padding on both sides (and everywhere for a window wholly in the padding).
+     */
+    private void reduceRows(MemorySegment x, long plane, int i, float[] row) {
+        int r0 = Math.max(0, i * sh - pt);
+        int r1 = Math.min(h, i * sh - pt + kh);
+        if (r0 >= r1) {
+            Arrays.fill(row, pl, pl + w, Float.NEGATIVE_INFINITY);
+            return;
+        }
+        long first = plane + (long) r0 * w;
+        if (w >= L) {
+            for (int c = 0; c < w; c += L) {
+                // The last vector of the row ends at the row's end, overlapping the one before.
+                int at = Math.min(c, w - L);
+                long off = first + at;
+                FloatVector acc = Vec.load(x, off);
+                for (int r = r0 + 1; r < r1; r++) {
+                    off += w;
+                    acc = acc.max(Vec.load(x, off));
+                }
+                acc.intoArray(row, pl + at);
+            }
+        } else if ((first + (long) (r1 - r0 - 1) * w + L) * 4 <= x.byteSize()) {
+            // A row narrower than a vector: one vector from each row's start (reading into the next row,
+            // inside the tensor), its lanes past the row overwritten with -inf below.
+            long off = first;
+            FloatVector acc = Vec.load(x, off);
+            for (int r = r0 + 1; r < r1; r++) {
+                off += w;
+                acc = acc.max(Vec.load(x, off));
+            }
+            acc.intoArray(row, pl);
+            Arrays.fill(row, pl + w, pl + L, Float.NEGATIVE_INFINITY);
+        } else {
+            // The tensor's last rows, narrower than a vector: element by element.
+            for (int c = 0; c < w; c++) {
+                float m = Vec.get(x, first + c);
+                for (int r = r0 + 1; r < r1; r++) {
+                    m = Math.max(m, Vec.get(x, first + (long) (r - r0) * w + c));
+                }
+                row[pl + c] = m;
+            }
+        }
+    }
+
+    /** One output row from the row buffer: {@code y[j] = max over b < kw of row[2j + b]}. */
+    private void pool(float[] row, MemorySegment y, long at, float[] outs) {
+        if (ow < L) {
+            window(row, 0).intoArray(outs, 0);
+            MemorySegment.copy(outs, 0, y, Vec.FLOAT, at * 4, ow);
+            return;
+        }
+        for (int j = 0; j < ow; j += L) {
+            // The last vector of outputs ends at the row's end, overlapping the one before.
+            int o = Math.min(j, ow - L);
+            Vec.store(window(row, o), y, at + o);
+        }
+    }
+
+    /**
+     * Outputs {@code j .. j + L - 1} of the row buffer: the window's max at every column from 2j
+     * (unaligned loads, L1), then its even lanes: one two-vector permute per vector of outputs.
+     */
+    private FloatVector window(float[] row, int j) {
+        int c = 2 * j;
+        FloatVector a = FloatVector.fromArray(F, row, c).max(FloatVector.fromArray(F, row, c + 1));
+        FloatVector b = FloatVector.fromArray(F, row, c + L).max(FloatVector.fromArray(F, row, c + L + 1));
+        if (kw == 3) {
+            a = a.max(FloatVector.fromArray(F, row, c + 2));
+            b = b.max(FloatVector.fromArray(F, row, c + L + 2));
+        }
+        return EVENS.selectFrom(a, b);
+    }
+}
