@@ -78,9 +78,9 @@ final class Pool2dKernel {
                 }
             };
         }
-        float[] rowCount = counts(oh, kh, sh, pt, pb, dh, h);
+        float[] rowCount = counts(oh, kh, sh, pt, pb, dh, h, includePad);
         // A vector of slack: the last outputs of a row are a vector with its tail lanes masked off.
-        float[] colCount = java.util.Arrays.copyOf(counts(ow, kw, sw, pl, pr, dw, w), ow + L);
+        float[] colCount = java.util.Arrays.copyOf(counts(ow, kw, sw, pl, pr, dw, w, includePad), ow + L);
         return (in, out) -> Vec.forItems(planes, (long) oh * w * kh + (long) oh * ow * kw, (from, to) -> {
             // A vector pair of slack: the stride-2 pass loads two vectors for the last outputs of a row.
             float[] tmp = new float[oh * w + 2 * L];
@@ -91,8 +91,11 @@ final class Pool2dKernel {
         });
     }
 
-    /** Per output row (or column): the positions of its window that count toward an average's divisor. */
-    private float[] counts(int outLen, int k, int stride, int pad0, int pad1, int dil, int len) {
+    /**
+     * Per output row (or column): the positions of its window that count toward an average's divisor
+     * (real ones, or with {@code includePad} those inside the explicit padding too).
+     */
+    static float[] counts(int outLen, int k, int stride, int pad0, int pad1, int dil, int len, boolean includePad) {
         float[] c = new float[outLen];
         for (int o = 0; o < outLen; o++) {
             int n = 0;

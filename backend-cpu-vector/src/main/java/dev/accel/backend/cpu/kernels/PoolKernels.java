@@ -21,7 +21,7 @@ public final class PoolKernels {
         Vec.requireF32(spec, spec.inputs().get(0), "X");
         Shape x = spec.inputs().get(0).shape();
         return switch (spec.op()) {
-            case Pool2d p -> !scalar && MaxPoolStride2.applies(p) ? new MaxPoolStride2(p, x, spec.outputs().get(0).shape()).compile()
+            case Pool2d p -> !scalar && PoolStride2.applies(p) ? new PoolStride2(p, x, spec.outputs().get(0).shape()).compile()
                     : new Pool2dKernel(p, x, spec.outputs().get(0).shape()).compile(scalar);
             case GlobalAveragePool g -> globalAverage(x, scalar);
             default -> throw new UnsupportedOpException("cpu: " + spec + " is not a pooling op");

@@ -34,7 +34,7 @@ public final class NarrowKernelsCheck {
         norm.lrnTwinsAgree();
         PoolKernelsTest pool = new PoolKernelsTest();
         pool.twinsAgreeOverAttributeCombinations();
-        pool.strideTwoMaxPoolMatchesTheScalarTwinAroundTheVectorWidth();
+        pool.strideTwoPoolingMatchesTheScalarTwinAroundTheVectorWidth();
         new AttentionKernelsTest().twinsAgreeWithADoubleReference();
         System.out.println("all checks passed");
     }

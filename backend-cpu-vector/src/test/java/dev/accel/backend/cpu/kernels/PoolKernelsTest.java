@@ -131,13 +131,14 @@ class PoolKernelsTest {
     }
 
     /**
-     * The stride-2 MaxPool kernel against the scalar twin, bit for bit, over row widths on both
-     * sides of one and two vectors (rows narrower than a vector, and the last rows of the tensor that
-     * take the element path), windows of 2 and 3 columns, row strides 1 and 2, padding on either
-     * side, ceil mode, and inputs holding -inf and NaN.
+     * The stride-2 pooling kernel against the scalar twin over row widths on both sides of one and
+     * two vectors (rows narrower than a vector, and the last rows of the tensor that take the element
+     * path), windows of 2 and 3 columns, row strides 1 and 2, padding on either side, ceil mode: max
+     * bit for bit, on inputs holding -inf and NaN; average within rounding (rows are summed before
+     * columns), counting the padding or not.
      */
     @Test
-    void strideTwoMaxPoolMatchesTheScalarTwinAroundTheVectorWidth() {
+    void strideTwoPoolingMatchesTheScalarTwinAroundTheVectorWidth() {
         Random r = new Random(12);
         int l = Vec.L;
         int[] widths = {1, 2, 3, l - 1, l, l + 1, 2 * l - 1, 2 * l, 2 * l + 1, 2 * l + 3, 3 * l + 5, 111};
@@ -147,11 +148,12 @@ class PoolKernelsTest {
             for (int h : new int[] {1, 4, 7}) {
                 TensorType x = f32(2, 3, h, w);
                 float[] v = randomFloats(r, x.numel(), -5, 5);
+                MemorySegment finite = floats(v);
                 v[r.nextInt(v.length)] = Float.NEGATIVE_INFINITY;
                 if (w > 3) {
                     v[r.nextInt(v.length)] = Float.NaN;
                 }
-                MemorySegment xs = floats(v);
+                MemorySegment special = floats(v);
                 for (int k : new int[] {2, 3}) {
                     for (int sh : new int[] {1, 2}) {
                         for (int[] p : pads) {
@@ -161,12 +163,14 @@ class PoolKernelsTest {
                                     continue;
                                 }
                                 OpSpec spec = spec(mp, x);
-                                assertTrue(MaxPoolStride2.applies(mp), spec::toString);
-                                var y = spec.outputs().get(0).shape();
-                                MemorySegment got = KernelHarness.alloc(spec.outputs().get(0));
-                                new MaxPoolStride2(mp, x.shape(), y).compile().run(new MemorySegment[] {xs}, new MemorySegment[] {got});
-                                assertArrayEquals(runFloats(PoolKernels::compile, true, spec, xs), KernelHarness.toFloats(got),
+                                assertArrayEquals(runFloats(PoolKernels::compile, true, spec, special), stride2(mp, x, special),
                                         spec.toString());
+                                for (boolean countPad : new boolean[] {false, true}) {
+                                    Pool2d ap = new Pool2d(PoolKind.AVERAGE, k, k, sh, 2, p[0], p[1], p[2], p[3], 1, 1, ceil, countPad);
+                                    OpSpec as = spec(ap, x);
+                                    assertClose(runFloats(PoolKernels::compile, true, as, finite), stride2(ap, x, finite), 1e-6, 1e-6,
+                                            as.toString());
+                                }
                                 cases++;
                             }
                         }
@@ -175,11 +179,21 @@ class PoolKernelsTest {
             }
         }
         assertTrue(cases > 500, "cases run: " + cases);
-        // Not taken: average, stride 1 or 3 along the row, windows of 1 or 4 columns, dilation.
-        assertFalse(MaxPoolStride2.applies(Pool2d.average(3, 2, 1, false)));
-        assertFalse(MaxPoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 2, 1, 0, 0, 0, 0, 1, 1, false, false)));
-        assertFalse(MaxPoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 4, 2, 2, 0, 0, 0, 0, 1, 1, false, false)));
-        assertFalse(MaxPoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 2, 2, 0, 0, 0, 0, 1, 2, false, false)));
+        // Not taken: stride 1 or 3 along the row, windows of 1 or 4 columns, dilation.
+        assertFalse(PoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 2, 1, 0, 0, 0, 0, 1, 1, false, false)));
+        assertFalse(PoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 3, 3, 0, 0, 0, 0, 1, 1, false, false)));
+        assertFalse(PoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 4, 2, 2, 0, 0, 0, 0, 1, 1, false, false)));
+        assertFalse(PoolStride2.applies(new Pool2d(PoolKind.AVERAGE, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, false, false)));
+        assertFalse(PoolStride2.applies(new Pool2d(PoolKind.MAX, 3, 3, 2, 2, 0, 0, 0, 0, 1, 2, false, false)));
+    }
+
+    /** {@code p} on {@code xs} through {@link PoolStride2} directly (which {@link PoolKernels} picks for it). */
+    private static float[] stride2(Pool2d p, TensorType x, MemorySegment xs) {
+        assertTrue(PoolStride2.applies(p), p::toString);
+        TensorType y = spec(p, x).outputs().get(0);
+        MemorySegment got = KernelHarness.alloc(y);
+        new PoolStride2(p, x.shape(), y.shape()).compile().run(new MemorySegment[] {xs}, new MemorySegment[] {got});
+        return KernelHarness.toFloats(got);
     }
 
     private static boolean fits(Pool2d p, int[] dims) {
