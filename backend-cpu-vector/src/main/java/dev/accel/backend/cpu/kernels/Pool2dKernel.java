@@ -24,7 +24,7 @@ import jdk.incubator.vector.VectorMask;
  */
 final class Pool2dKernel {
     /** Lane l takes element 2l of a pair of vectors ({@code selectFrom}). */
-    private static final float[] EVENS = new float[L];
+    static final float[] EVENS = new float[L];
 
     static {
         for (int l = 0; l < L; l++) {

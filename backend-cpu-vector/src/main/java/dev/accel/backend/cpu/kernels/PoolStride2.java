@@ -36,16 +36,8 @@ import jdk.incubator.vector.FloatVector;
  * L3.
  */
 final class PoolStride2 {
-    /** Lane l takes element 2l of a pair of vectors. */
-    private static final FloatVector EVENS;
-
-    static {
-        float[] e = new float[L];
-        for (int l = 0; l < L; l++) {
-            e[l] = 2 * l;
-        }
-        EVENS = FloatVector.fromArray(F, e, 0);
-    }
+    /** Lane l takes element 2l of a pair of vectors ({@code selectFrom}), as in {@link Pool2dKernel}. */
+    private static final FloatVector EVENS = FloatVector.fromArray(F, Pool2dKernel.EVENS, 0);
 
     private final boolean max;
     /** What the padding reads as: -inf for max, 0 for a sum. */
@@ -63,7 +55,7 @@ final class PoolStride2 {
     /** An average's divisor factors: per output row, and per output column (padded to a vector past the last). */
     private final float[] rowCount;
     private final float[] colCount;
-    /** Row buffer length: left padding, the row, then -inf to the last column any window reads, plus two vectors of slack. */
+    /** Row buffer length: left padding, the row, then padding to the last column any window reads, plus two vectors of slack. */
     private final int rowLength;
 
     /** Whether this kernel computes {@code p}: column stride 2, window 2 or 3 columns wide, no dilation. */
