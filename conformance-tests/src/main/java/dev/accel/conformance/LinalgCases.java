@@ -5,11 +5,16 @@ import static dev.accel.conformance.CaseList.t;
 
 import dev.accel.hal.DType;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.MatMul;
+import dev.accel.hal.op.Unary;
 import java.util.List;
 
-/** MatMul, Gemm and Conv cases: odd sizes, 1-D and batched broadcasting, empty K and M, and every convolution geometry. */
+/**
+ * MatMul, Gemm and Conv cases: odd sizes, 1-D and batched broadcasting, empty K and M, every
+ * convolution geometry, and convolutions carrying an activation (FusedConv).
+ */
 final class LinalgCases {
     private static final Gen U = Gen.uniform(-1, 1);
 
@@ -66,5 +71,11 @@ final class LinalgCases {
                 U, U);
         c.add("5x5-s3-1x3x19x19", new Conv2d(3, 3, 2, 2, 1, 1, 1, 1, 1), List.of(t(d, 1, 3, 19, 19), t(d, 4, 3, 5, 5)), U, U);
         c.add("empty-batch-0x3x5x5", Conv2d.simple(), List.of(t(d, 0, 3, 5, 5), t(d, 2, 3, 3, 3)), U, U);
+        c.add("relu-3x3-p1-bias-1x4x9x9", new FusedConv(Conv2d.of(1, 1, 1), Unary.of(Unary.Kind.RELU)),
+                List.of(t(d, 1, 4, 9, 9), t(d, 6, 4, 3, 3), t(d, 6)), U, U, U);
+        c.add("clip-pointwise-2x16x7x7", new FusedConv(Conv2d.simple(), Unary.clip(-0.5f, 0.75f)),
+                List.of(t(d, 2, 16, 7, 7), t(d, 24, 16, 1, 1)), U, U);
+        c.add("sigmoid-depthwise-1x8x9x9", new FusedConv(Conv2d.of(1, 1, 8), Unary.of(Unary.Kind.SIGMOID)),
+                List.of(t(d, 1, 8, 9, 9), t(d, 8, 1, 3, 3), t(d, 8)), U, U, U);
     }
 }

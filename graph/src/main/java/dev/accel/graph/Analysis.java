@@ -9,6 +9,7 @@ import dev.accel.hal.op.BatchNorm;
 import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Cast;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.Gemm;
@@ -147,7 +148,7 @@ public final class Analysis {
     }
 
     private static LayerKind kind(Graph g, Node n, Op op) {
-        if (op instanceof Conv2d || op instanceof ConvInteger || op instanceof QLinearConv) {
+        if (op instanceof Conv2d || op instanceof FusedConv || op instanceof ConvInteger || op instanceof QLinearConv) {
             return LayerKind.CONV;
         }
         if (op instanceof Gemm) {
@@ -167,6 +168,7 @@ public final class Analysis {
         }
         return switch (op) {
             case Conv2d c -> convMacs(in.get(0), in.get(1), out);
+            case FusedConv c -> convMacs(in.get(0), in.get(1), out);
             case ConvInteger c -> convMacs(in.get(0), in.get(1), out);
             case QLinearConv c -> convMacs(in.get(0), in.get(3), out);
             case Gemm gm -> out.numel() * (gm.transA() ? in.get(0).shape().dim(0) : in.get(0).shape().dim(1));
@@ -196,6 +198,7 @@ public final class Analysis {
         boolean bias = in.size() > 2 && in.get(2) != null;
         return switch (op) {
             case Conv2d c -> 2 * macs + (bias ? n : 0);
+            case FusedConv c -> 2 * macs + (bias ? n : 0) + n;
             case ConvInteger c -> 2 * macs;
             case QLinearConv c -> 2 * macs + 2 * n;
             case Gemm gm -> 2 * macs + (bias ? n : 0);

@@ -21,9 +21,9 @@ import java.util.Set;
  * <p><b>Activation</b> (a mark, semantics unchanged): a Conv or Gemm whose output is read only by
  * a Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish or Gelu stays two nodes, both
  * annotated with {@value #GROUP} (the producer's name), and the producer with
- * {@value #ACTIVATION} (the activation's name). hal-api kernels have no fused epilogue yet, so
- * backends run the two nodes in sequence; the partitioner keeps a group on one device and a
- * backend may later honour the mark with one kernel.
+ * {@value #ACTIVATION} (the activation's name). The partitioner keeps a group on one device and,
+ * where that device runs {@link dev.accel.hal.op.FusedConv} natively, turns a Conv's group into one
+ * such node; elsewhere the two nodes run in sequence.
  */
 public final class ConvGemmFusion implements GraphPass {
     /** Annotation naming the fusion group a node belongs to. */

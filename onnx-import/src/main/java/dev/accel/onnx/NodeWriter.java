@@ -16,6 +16,7 @@ import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.GlobalAveragePool;
 import dev.accel.hal.op.Identity;
@@ -93,6 +94,17 @@ final class NodeWriter {
             case Conv2d c -> emit(n, "Conv", in, conv(c, in.get(1)));
             case ConvInteger c -> emit(n, "ConvInteger", in, conv(c.geometry(), in.get(1)));
             case QLinearConv c -> emit(n, "QLinearConv", in, conv(c.geometry(), in.get(3)));
+            case FusedConv f -> {
+                // ONNX has no fused form: the convolution into a value of its own, then the activation.
+                String mid;
+                do {
+                    mid = n.name() + "__conv" + (counter++);
+                } while (graph.values().containsKey(mid));
+                emit(new Node(n.name(), new KernelOp(f.conv()), n.inputs(), List.of(mid), n.annotations()), "Conv", in,
+                        conv(f.conv(), in.get(1)));
+                unary(new Node(n.name() + "__activation", new KernelOp(f.activation()), List.of(mid), n.outputs(),
+                        n.annotations()), f.activation(), new ArrayList<>(List.of(mid)));
+            }
             case Pool2d p -> {
                 List<AttributeProto> a = new ArrayList<>(List.of(ints("kernel_shape", p.kernelH(), p.kernelW()),
                         ints("strides", p.strideH(), p.strideW()), ints("pads", p.padTop(), p.padLeft(), p.padBottom(), p.padRight()),
@@ -151,7 +163,8 @@ final class NodeWriter {
             }
             case Pad p -> {
                 in.add(longs(n, p.pads()));
-                TensorType xt = graph.type(in.get(0)).toTensorType();
+                // The output's type: the input may be a value only this writer made (a FusedConv's).
+                TensorType xt = graph.type(n.outputs().get(0)).toTensorType();
                 in.add(constant(n, Constant.ofDoubles(xt.dtype(), Shape.scalar(), p.value())));
                 emit(n, "Pad", in, s("mode", p.mode().name().toLowerCase(java.util.Locale.ROOT)));
             }
@@ -178,7 +191,8 @@ final class NodeWriter {
             case GELU -> emit(n, "Gelu", in, s("approximate", "none"));
             case GELU_TANH -> emit(n, "Gelu", in, s("approximate", "tanh"));
             case CLIP -> {
-                TensorType xt = graph.type(in.get(0)).toTensorType();
+                // The output's type: the input may be a value only this writer made (a FusedConv's).
+                TensorType xt = graph.type(n.outputs().get(0)).toTensorType();
                 in.add(Float.isInfinite(u.alpha()) ? "" : constant(n, Constant.ofDoubles(xt.dtype(), Shape.scalar(), u.alpha())));
                 if (!Float.isInfinite(u.beta())) {
                     in.add(constant(n, Constant.ofDoubles(xt.dtype(), Shape.scalar(), u.beta())));

@@ -16,6 +16,7 @@ import dev.accel.hal.op.BatchNorm;
 import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.LayerNorm;
 import dev.accel.hal.op.Op;
@@ -74,6 +75,23 @@ class OnnxWriterTest {
         }
         assertEquals(10.0, back.constant("fb").getDouble(9));
         assertTrue(back.constant("fw").isSplat(), "large splats travel as ConstantOfShape and fold back to splats");
+    }
+
+    @Test
+    void aFusedConvWritesAsTheConvAndItsActivation() {
+        // A plan graph's fused node: ONNX has no such operator, so it goes out as the two it came from.
+        GraphBuilder b = new GraphBuilder("fused");
+        String x = b.input("x", DType.F32, 1, 3, 6, 6);
+        String w = b.constant("w", Constant.splat(TensorType.of(DType.F32, 4, 3, 3, 3), 0.1));
+        String y = b.op(new FusedConv(Conv2d.of(1, 1, 1), Unary.clip(0f, 6f)), x, w);
+        b.output(b.op(new FusedConv(Conv2d.simple(), Unary.of(Unary.Kind.RELU)), y,
+                b.constant("w2", Constant.splat(TensorType.of(DType.F32, 2, 4, 1, 1), -0.1))));
+        Graph g = b.build();
+        Graph back = Passes.resolve(OnnxReader.read(OnnxWriter.toBytes(g), null, "fused").graph(), Map.of());
+        assertEquals(List.of(Conv2d.of(1, 1, 1), Unary.clip(0f, 6f), Conv2d.simple(), Unary.of(Unary.Kind.RELU)), kernels(back));
+        assertEquals(g.outputs(), back.outputs());
+        assertEquals(g.type(g.outputs().get(0)), back.type(back.outputs().get(0)));
+        assertEquals(y, back.nodes().get(1).outputs().get(0), "the activation writes the fused node's output");
     }
 
     @Test

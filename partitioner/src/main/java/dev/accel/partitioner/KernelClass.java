@@ -2,6 +2,7 @@ package dev.accel.partitioner;
 
 import dev.accel.hal.TensorType;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.MatMul;
@@ -31,6 +32,7 @@ public final class KernelClass {
     public static String of(OpSpec spec) {
         Conv2d conv = switch (spec.op()) {
             case Conv2d c -> c;
+            case FusedConv f -> f.conv();
             case QLinearConv q -> q.geometry();
             case ConvInteger c -> c.geometry();
             default -> null;

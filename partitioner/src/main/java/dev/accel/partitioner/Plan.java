@@ -38,7 +38,7 @@ public final class Plan {
 
     Plan(Problem pb, java.util.function.Supplier<Graph> graph, List<Region> regions, List<Step> steps, List<Conversion> conversions,
          List<Transfer> transfers, java.util.function.Supplier<List<NodePlacement>> explainer, double estimate,
-         Search.Result result, Map<String, Long> memory) {
+         Search.Result result, Map<String, Long> memory, Map<String, String> fusedInto) {
         this.source = pb.graph;
         this.graphMaker = graph;
         this.targets = pb.allTargets;
@@ -52,6 +52,9 @@ public final class Plan {
             if (s.kind() == Step.Kind.KERNEL) {
                 deviceOf.put(s.node(), s.device());
             }
+        }
+        for (var e : fusedInto.entrySet()) {
+            deviceOf.put(e.getKey(), deviceOf.get(e.getValue()));
         }
         this.used = targets.stream().filter(t -> deviceOf.containsValue(t.id())).toList();
         this.estimate = estimate;
@@ -88,7 +91,10 @@ public final class Plan {
         return g;
     }
 
-    /** The device id a node of {@link #graph()} runs on. */
+    /**
+     * The device id a node of {@link #graph()} runs on; for a source node that runs inside another
+     * (an activation in a {@link dev.accel.hal.op.FusedConv}), that node's device.
+     */
     public String deviceOf(String node) {
         String d = deviceOf.get(node);
         if (d == null) {

@@ -1,14 +1,20 @@
 package dev.accel.partitioner;
 
 import dev.accel.graph.Constant;
+import dev.accel.graph.ConvGemmFusion;
 import dev.accel.graph.Graph;
 import dev.accel.graph.GraphBuilder;
 import dev.accel.graph.KernelOp;
 import dev.accel.graph.Node;
 import dev.accel.hal.DType;
+import dev.accel.hal.InvalidArgumentException;
+import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
 import dev.accel.hal.op.Cast;
+import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.OpSpec;
+import dev.accel.hal.op.Unary;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -22,6 +28,11 @@ import java.util.Set;
  * graph as it will run (nodes in their precision, weights converted once, one conversion node per
  * value and dtype that needs one), the steps, transfers and conversions, the regions (kept acyclic)
  * and each node's explanation.
+ *
+ * <p>Fusion: a unit that is a Conv and the activation that alone reads its output (a group
+ * {@link ConvGemmFusion} marked) becomes one {@link FusedConv} node and one step, named as the Conv
+ * and writing the activation's output, where its target runs that spec natively; elsewhere, or with
+ * the system property {@value #FUSE_PROPERTY} set to {@code false}, the two stay two.
  */
 final class PlanBuilder {
     static final String DEVICE = "placement.device";
@@ -31,6 +42,12 @@ final class PlanBuilder {
     static final String PART_OF = "placement.part.of";
     /** On conversion nodes: the source value they convert. */
     static final String CONVERSION = "placement.conversion";
+    /** On a fused node: the name of the source node whose activation it carries. */
+    static final String FUSED = "placement.fused";
+    /** System property: {@code false} keeps every Conv and its activation apart (for A/B measurements). */
+    static final String FUSE_PROPERTY = "accel.fuse";
+
+    private final boolean fuse = !"false".equals(System.getProperty(FUSE_PROPERTY));
 
     private final Problem pb;
     private final Search.Result result;
@@ -39,6 +56,8 @@ final class PlanBuilder {
     private final Map<Long, String> constNames = new HashMap<>();
     private final Map<Long, String> conversionNodes = new HashMap<>();
     private final Map<Integer, List<String>> partNodes = new HashMap<>();
+    /** Source nodes that run inside another node (a FusedConv's activation), by that node's name. */
+    private final Map<String, String> fusedInto = new LinkedHashMap<>();
 
     PlanBuilder(Problem pb, Search.Result result) {
         this.pb = pb;
@@ -119,7 +138,7 @@ final class PlanBuilder {
         for (int t = 0; t < pb.d; t++) {
             mem.put(pb.targets[t].id(), (long) memory[t]);
         }
-        return new Plan(pb, graph, regions, steps, conversions, transfers, placements, estimate, result, mem);
+        return new Plan(pb, graph, regions, steps, conversions, transfers, placements, estimate, result, mem, fusedInto);
     }
 
     /** The graph as it runs, built from the recorded events (on first use of {@link Plan#graph()}). */
@@ -154,6 +173,12 @@ final class PlanBuilder {
         int t = pb.optTarget[u][o];
         Precision p = pb.optPrec[u][o];
         String dev = pb.targets[t].id();
+        if (fused(u, t, p) != null) {
+            String conv = pb.nodes.get(pb.unitNodes[u][0]).name();
+            steps.add(new Step(Step.Kind.KERNEL, dev, conv, null, false, e.start(), e.end()));
+            fusedInto.put(pb.nodes.get(pb.unitNodes[u][1]).name(), conv);
+            return;
+        }
         double total = 0;
         for (int i : pb.unitNodes[u]) {
             total += pb.seconds[i][t][p.ordinal()];
@@ -180,10 +205,23 @@ final class PlanBuilder {
         int t = pb.optTarget[u][o];
         Precision p = pb.optPrec[u][o];
         String dev = pb.targets[t].id();
+        OpSpec fusedSpec = fused(u, t, p);
+        if (fusedSpec != null) {
+            int conv = pb.unitNodes[u][0];
+            int act = pb.unitNodes[u][1];
+            Node n = pb.nodes.get(conv);
+            Map<String, String> ann = new LinkedHashMap<>(n.annotations());
+            ann.put(DEVICE, dev);
+            ann.put(PRECISION, p.label());
+            ann.put(REGION, String.valueOf(nodeRegion[conv]));
+            ann.put(FUSED, pb.nodes.get(act).name());
+            b.node(new Node(n.name(), new KernelOp(fusedSpec.op()), inputNames(b, n, pb.forms[conv][p.ordinal()], addedConsts),
+                    outputNames(pb.nodes.get(act), pb.forms[act][p.ordinal()]), ann));
+            return;
+        }
         for (int i : pb.unitNodes[u]) {
             Node n = pb.nodes.get(i);
             NodeForms.Form f = pb.forms[i][p.ordinal()];
-            OpSpec spec = f.spec();
             Map<String, String> ann = new LinkedHashMap<>(n.annotations());
             ann.put(DEVICE, dev);
             ann.put(PRECISION, p.label());
@@ -192,27 +230,73 @@ final class PlanBuilder {
                 partNodesOf(b, n, i, f, ann, addedConsts);
                 continue;
             }
-            List<String> in = new ArrayList<>();
-            for (int s = 0; s < spec.inputs().size(); s++) {
-                String v = n.inputs().get(s);
-                int k = f.inputForms()[s];
-                Integer c = pb.constIndex.get(v);
-                if (c != null) {
-                    String name = constName(c, k);
-                    if (addedConsts.add(name)) {
-                        b.constant(name, constant(c, k, spec.inputs().get(s)));
-                    }
-                    in.add(name);
-                } else {
-                    in.add(valueName(pb.valueIndex.get(v), k));
-                }
-            }
-            List<String> out = new ArrayList<>();
-            for (int j = 0; j < n.outputs().size(); j++) {
-                out.add(valueName(pb.valueIndex.get(n.outputs().get(j)), f.outputForms()[j]));
-            }
-            b.node(new Node(n.name(), new KernelOp(spec.op()), in, out, ann));
+            b.node(new Node(n.name(), new KernelOp(f.spec().op()), inputNames(b, n, f, addedConsts), outputNames(n, f), ann));
         }
+    }
+
+    /** The plan graph's names of node n's inputs in form f, its constants (converted to the form) added on first use. */
+    private List<String> inputNames(GraphBuilder b, Node n, NodeForms.Form f, Set<String> addedConsts) {
+        OpSpec spec = f.spec();
+        List<String> in = new ArrayList<>();
+        for (int s = 0; s < spec.inputs().size(); s++) {
+            String v = n.inputs().get(s);
+            int k = f.inputForms()[s];
+            Integer c = pb.constIndex.get(v);
+            if (c != null) {
+                String name = constName(c, k);
+                if (addedConsts.add(name)) {
+                    b.constant(name, constant(c, k, spec.inputs().get(s)));
+                }
+                in.add(name);
+            } else {
+                in.add(valueName(pb.valueIndex.get(v), k));
+            }
+        }
+        return in;
+    }
+
+    /** The plan graph's names of node n's outputs in form f. */
+    private List<String> outputNames(Node n, NodeForms.Form f) {
+        List<String> out = new ArrayList<>();
+        for (int j = 0; j < n.outputs().size(); j++) {
+            out.add(valueName(pb.valueIndex.get(n.outputs().get(j)), f.outputForms()[j]));
+        }
+        return out;
+    }
+
+    /**
+     * The {@link FusedConv} spec unit u runs as on target t in precision p, or null when it stays as
+     * it is: the unit must be exactly a float Conv and the activation {@link ConvGemmFusion} marked
+     * after it, the activation still the only reader of the Conv's output (which is no graph
+     * output: a caller may have added outputs after the pass), both in forms of one kernel each,
+     * the activation reading the Conv's output in the form the Conv writes it, and the target must
+     * run the fused spec natively.
+     */
+    private OpSpec fused(int u, int t, Precision p) {
+        int[] members = pb.unitNodes[u];
+        if (!fuse || members.length != 2) {
+            return null;
+        }
+        Node conv = pb.nodes.get(members[0]);
+        Node act = pb.nodes.get(members[1]);
+        NodeForms.Form cf = pb.forms[members[0]][p.ordinal()];
+        NodeForms.Form af = pb.forms[members[1]][p.ordinal()];
+        if (!act.name().equals(conv.annotations().get(ConvGemmFusion.ACTIVATION)) || cf == null || af == null
+                || conv.outputs().size() != 1 || pb.graph.outputs().contains(conv.outputs().get(0))
+                || pb.graph.consumers(conv.outputs().get(0)).size() != 1
+                || !cf.parts().isEmpty() || !af.parts().isEmpty() || !(cf.spec().op() instanceof Conv2d c)
+                || !(af.spec().op() instanceof Unary a) || !FusedConv.ACTIVATIONS.contains(a.kind())
+                || !act.inputs().get(0).equals(conv.outputs().get(0))
+                || cf.outputForms()[0] != af.inputForms()[0]) {
+            return null;
+        }
+        OpSpec spec;
+        try {
+            spec = new OpSpec(new FusedConv(c, a), cf.spec().inputs(), af.spec().outputs());
+        } catch (InvalidArgumentException e) {
+            return null;
+        }
+        return pb.targets[t].capabilities().support(spec).level() == Support.Level.NATIVE ? spec : null;
     }
 
     /** The plan graph's node names for source node {@code i} in form {@code f}: its own, or one per part. */

@@ -18,6 +18,7 @@ import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.Gemm;
 import dev.accel.hal.op.GlobalAveragePool;
 import dev.accel.hal.op.Identity;
@@ -104,6 +105,7 @@ public final class CpuOps {
             case MatMul m -> LinalgKernels.compile(spec, constants, scalar);
             case Gemm g -> LinalgKernels.compile(spec, constants, scalar);
             case Conv2d c -> LinalgKernels.compile(spec, constants, scalar);
+            case FusedConv f -> fusedConv(spec, f, constants, scalar);
             case MatMulInteger m -> LinalgKernels.compile(spec, constants, scalar);
             case QLinearMatMul m -> LinalgKernels.compile(spec, constants, scalar);
             case ConvInteger c -> LinalgKernels.compile(spec, constants, scalar);
@@ -129,6 +131,26 @@ public final class CpuOps {
             case Split s -> LayoutKernels.compile(spec, scalar);
             case Pad p -> LayoutKernels.compile(spec, scalar);
             case Attention a -> AttentionKernels.compile(spec, scalar);
+        };
+    }
+
+    /**
+     * A convolution with its activation. Relu and Clip are bounds the vector kernels apply as they
+     * store the output ({@link LinalgKernels#clampedConv}); the other activations (and the scalar
+     * twin) run the activation's own kernel over the output in place, right after the convolution.
+     */
+    private static CpuOp fusedConv(OpSpec spec, FusedConv f, Map<Integer, MemorySegment> constants, boolean scalar) {
+        OpSpec convSpec = new OpSpec(f.conv(), spec.inputs(), spec.outputs());
+        Unary a = f.activation();
+        if (!scalar && (a.kind() == Unary.Kind.RELU || a.kind() == Unary.Kind.CLIP)) {
+            boolean relu = a.kind() == Unary.Kind.RELU;
+            return LinalgKernels.clampedConv(convSpec, constants, relu ? 0f : a.alpha(), relu ? Float.POSITIVE_INFINITY : a.beta());
+        }
+        CpuOp conv = LinalgKernels.compile(convSpec, constants, scalar);
+        CpuOp activation = ElementwiseKernels.compile(OpSpec.of(a, spec.outputs().get(0)), scalar);
+        return (inputs, outputs) -> {
+            conv.run(inputs, outputs);
+            activation.run(outputs, outputs);
         };
     }
 

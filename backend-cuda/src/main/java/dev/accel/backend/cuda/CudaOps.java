@@ -10,6 +10,7 @@ import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Cast;
 import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.Gemm;
@@ -95,6 +96,8 @@ final class CudaOps {
             case MatMul m -> CudaGemmPlans.matMul(p, spec, arch);
             case Gemm g -> CudaGemmPlans.gemm(p, spec, g, arch);
             case Conv2d c -> CudaGemmPlans.conv(p, spec, c, arch);
+            case FusedConv f -> throw new UnsupportedOpException("the CUDA backend has no fused convolution kernel; a plan "
+                    + "runs the Conv and its activation as two kernels");
             case MatMulInteger m -> CudaIntegerPlans.matMul(p, spec, arch, false);
             case QLinearMatMul m -> CudaIntegerPlans.matMul(p, spec, arch, true);
             case ConvInteger c -> CudaIntegerPlans.conv(p, spec, c.geometry(), arch, false);

@@ -22,6 +22,9 @@ import dev.accel.hal.op.Transpose;
  * ops, Identity and Cast move or convert any dtype natively.
  */
 final class OclCapabilities implements Capabilities {
+    /** Why {@link dev.accel.hal.op.FusedConv} does not run here. */
+    static final String NO_FUSED_CONV = "the OpenCL backend has no fused convolution kernel; a plan runs the Conv and its "
+            + "activation as two kernels";
     private final boolean fp16;
 
     OclCapabilities(OclInfo cl) {
@@ -34,6 +37,9 @@ final class OclCapabilities implements Capabilities {
             return Support.unsupported("spec is null");
         }
         var op = spec.op();
+        if (op instanceof dev.accel.hal.op.FusedConv) {
+            return Support.unsupported(NO_FUSED_CONV);
+        }
         if (op instanceof Identity || op instanceof Reshape || op instanceof Transpose || op instanceof Concat
                 || op instanceof Slice || op instanceof Split || op instanceof Pad || op instanceof Cast) {
             return Support.nativeSupport();

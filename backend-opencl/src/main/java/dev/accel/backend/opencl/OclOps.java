@@ -6,6 +6,7 @@ import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Cast;
 import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.Gemm;
@@ -51,6 +52,7 @@ final class OclOps {
                 case MatMulInteger m -> OclLinalgOps.matMulInteger(p, false);
                 case QLinearMatMul m -> OclLinalgOps.matMulInteger(p, true);
                 case Conv2d c -> OclConvOps.conv(p, c);
+                case FusedConv f -> throw new dev.accel.hal.UnsupportedOpException(OclCapabilities.NO_FUSED_CONV);
                 case ConvInteger c -> OclConvOps.convInteger(p, c.geometry(), false);
                 case QLinearConv c -> OclConvOps.convInteger(p, c.geometry(), true);
                 case LayerNorm l -> OclNormOps.layerNorm(p, l);

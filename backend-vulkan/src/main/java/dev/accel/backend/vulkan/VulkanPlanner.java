@@ -7,6 +7,7 @@ import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Cast;
 import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.Gemm;
@@ -68,6 +69,8 @@ final class VulkanPlanner {
             case QLinearMatMul m -> VulkanLinalg.qLinearMatMul(b);
             case Attention a -> VulkanLinalg.attention(b, a);
             case Conv2d c -> VulkanConv.conv(b, c);
+            case FusedConv f -> throw new VulkanPlanBuilder.Unsupported("the Vulkan backend has no fused convolution kernel; a plan "
+                    + "runs the Conv and its activation as two kernels");
             case ConvInteger c -> VulkanConv.convInteger(b, c);
             case QLinearConv c -> VulkanConv.qLinearConv(b, c);
             case Pool2d p -> VulkanConv.pool(b, p);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.lwjgl.system.MemoryStack.stackPush;
 
@@ -18,12 +19,14 @@ import dev.accel.hal.OutOfDeviceMemoryException;
 import dev.accel.hal.Shape;
 import dev.accel.hal.Support;
 import dev.accel.hal.TensorType;
+import dev.accel.hal.UnsupportedOpException;
 import dev.accel.hal.op.Attention;
 import dev.accel.hal.op.BatchNorm;
 import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Cast;
 import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.Gemm;
@@ -153,6 +156,14 @@ class VulkanBackendTest extends VulkanTestSupport {
             }
             ops.add(spec.op().getClass());
         }
+        // FusedConv has no Vulkan kernel: unsupported, with the reason, so plans keep the Conv and its activation apart.
+        OpSpec fused = OpSpec.of(new FusedConv(Conv2d.of(1, 1, 1), Unary.of(Unary.Kind.RELU)),
+                TensorType.of(DType.F32, 1, 2, 4, 4), TensorType.of(DType.F32, 2, 2, 3, 3));
+        Support s = device.capabilities().support(fused);
+        assertEquals(Support.Level.UNSUPPORTED, s.level());
+        assertTrue(s.reason().contains("no fused convolution kernel"), s.reason());
+        assertThrows(UnsupportedOpException.class, () -> device.prepare(fused));
+        ops.add(fused.op().getClass());
         assertEquals(dev.accel.hal.op.Op.class.getPermittedSubclasses().length, ops.size(), "one spec per op record");
     }
 }

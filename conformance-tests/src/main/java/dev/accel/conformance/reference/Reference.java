@@ -8,6 +8,7 @@ import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Cast;
 import dev.accel.hal.op.Concat;
 import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
 import dev.accel.hal.op.ConvInteger;
 import dev.accel.hal.op.DequantizeLinear;
 import dev.accel.hal.op.Gemm;
@@ -72,6 +73,8 @@ public final class Reference {
             case MatMul m -> List.of(RefLinalg.matmul(in[0], dims[0], in[1], dims[1]));
             case Gemm g -> List.of(RefLinalg.gemm(g, in, dims));
             case Conv2d c -> List.of(RefLinalg.conv(c, in[0], dims[0], in[1], dims[1], in.length > 2 ? in[2] : null));
+            case FusedConv f -> List.of(RefElementwise.unary(f.activation(),
+                    RefLinalg.conv(f.conv(), in[0], dims[0], in[1], dims[1], in.length > 2 ? in[2] : null)));
             case MatMulInteger m -> List.of(RefQuant.matMulInteger(in, dims));
             case QLinearMatMul m -> List.of(RefQuant.qLinearMatMul(in, dims, spec.outputs().get(0).dtype()));
             case ConvInteger c -> List.of(RefQuant.convInteger(c.geometry(), in, dims));

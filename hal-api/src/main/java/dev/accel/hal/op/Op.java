@@ -16,7 +16,7 @@ public sealed interface Op
         permits MatMul, Gemm, Conv2d, Pool2d, GlobalAveragePool, BatchNorm, LayerNorm, Lrn, Softmax,
                 ReduceMean, Identity, Sum, Binary, Unary, Transpose, Reshape, Concat, Slice, Split, Pad,
                 Attention, QuantizeLinear, DequantizeLinear, MatMulInteger, QLinearMatMul, ConvInteger,
-                QLinearConv, Cast {
+                QLinearConv, Cast, FusedConv {
 
     /** The op's name as ONNX spells it where ONNX has it ("Conv", "MatMul"), else a descriptive one. */
     String name();

@@ -75,7 +75,7 @@ final class ConvKernels {
      * output channel, or null); {@code bias} (float32 outputs only) is added by the GEMM's epilogue.
      */
     private record Operands(MemorySegment x, MemorySegment w, MemorySegment y, boolean integer, boolean xu, boolean wu,
-                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared, boolean pixelMajor) {
+                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared, boolean pixelMajor, Clamp clamp) {
         int wZeroPoint(int channel) {
             return wzpc == null ? wzp : wzpc[channel];
         }
@@ -137,14 +137,29 @@ final class ConvKernels {
      * weights be packed and the bias read once, here.
      */
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants) {
-        return conv2d(spec, c, constants, Winograd.Mode.fromProperty());
+        return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), Clamp.NONE);
+    }
+
+    /**
+     * As {@link #conv2d(OpSpec, Conv2d, Map)}, the output clamped ({@code FusedConv} with Relu or
+     * Clip): in the store of the GEMM's last K block, of the pixel-major and direct forms'
+     * transposes and of each depthwise plane; after the other forms, over their output while it
+     * is in cache.
+     */
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Clamp clamp) {
+        return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), clamp);
+    }
+
+    /** As {@link #conv2d(OpSpec, Conv2d, Map, Winograd.Mode, Clamp)}, unclamped. */
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode) {
+        return conv2d(spec, c, constants, mode, Clamp.NONE);
     }
 
     /**
      * As {@link #conv2d(OpSpec, Conv2d, Map)}, with the formulation of 3x3 stride-1 convolutions given
      * ({@link Winograd.Mode}) instead of read from the system property {@value Winograd#PROPERTY}.
      */
-    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode) {
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode, Clamp clamp) {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
         if (StridedPointwise.applies(g)) {
@@ -152,7 +167,7 @@ final class ConvKernels {
             List<TensorType> inputs = new ArrayList<>(spec.inputs());
             inputs.set(0, TensorType.of(DType.F32, g.n(), g.c(), g.oh(), g.ow()));
             Conv2d unit = new Conv2d(1, 1, 0, 0, 0, 0, 1, 1, c.groups());
-            CpuOp pointwise = conv2d(OpSpec.of(unit, inputs), unit, constants, mode);
+            CpuOp pointwise = conv2d(OpSpec.of(unit, inputs), unit, constants, mode, clamp);
             return (in, out) -> {
                 MemorySegment sub = NativeScratch.get(NativeScratch.Slot.SUBSAMPLED, 4L * g.n() * g.c() * g.ohw());
                 StridedPointwise.subsample(g, in[0], sub);
@@ -162,21 +177,29 @@ final class ConvKernels {
             };
         }
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
-        DirectForm direct = PlanarConv.chosen(g, mode) ? new PlanarConv(g)
-                : DirectConv.chosen(g, mode) ? new DirectConv(g) : null;
+        boolean planar = PlanarConv.chosen(g, mode);
+        DirectForm direct = planar ? new PlanarConv(g) : DirectConv.chosen(g, mode) ? new DirectConv(g, clamp) : null;
         if (direct != null) {
             float[] constWeights = constants.containsKey(1) ? direct.pack(constants.get(1)) : null;
+            long image = (long) g.m() * g.ohw();
             return (in, out) -> {
                 float[] w = constWeights != null ? constWeights : direct.pack(in[1]);
                 float[] bias = floatBias(constBias, hasBias, in);
                 for (int ni = 0; ni < g.n(); ni++) {
                     direct.run(in[0], ni, w, bias, out[0]);
+                    if (planar) {
+                        clamp.inPlace(out[0], ni * image, image);
+                    }
                 }
             };
         }
         if (Winograd.chosen(g, mode)) {
             Winograd wg = Winograd.of(g, constants.get(1));
-            return (in, out) -> wg.run(in[0], in[1], floatBias(constBias, hasBias, in), out[0]);
+            long all = (long) g.n() * g.m() * g.ohw();
+            return (in, out) -> {
+                wg.run(in[0], in[1], floatBias(constBias, hasBias, in), out[0]);
+                clamp.inPlace(out[0], 0, all);
+            };
         }
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
         int[] taps = taps(g, dw);
@@ -190,7 +213,7 @@ final class ConvKernels {
                 : Prepared.NONE;
         return (in, out) -> {
             float[] bias = floatBias(constBias, hasBias, in);
-            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor);
+            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor, clamp);
             run(g, dw, taps, op);
         };
     }
@@ -221,7 +244,7 @@ final class ConvKernels {
             int xzp = nIn > 2 ? Quant.zeroPoint(in[2], xt.dtype()) : 0;
             int wzp = nIn > 3 ? Quant.zeroPoint(in[3], wt.dtype()) : 0;
             int[] wzpc = nIn > 3 ? Quant.zeroPoints(in[3], wt.dtype(), wZpCount) : null;
-            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p, false));
+            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p, false, Clamp.NONE));
         };
     }
 
@@ -263,7 +286,7 @@ final class ConvKernels {
             int yzp = Quant.zeroPoint(in[7], yt);
             long planes = (long) g.n() * g.m();
             MemorySegment acc = NativeScratch.zeroed(NativeScratch.Slot.INT_ACCUMULATORS, 4 * Math.max(1, planes * g.ohw()));
-            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared, false));
+            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared, false, Clamp.NONE));
             requantizePlanes(acc, g, bias, mult, yzp, yt, out[0]);
         };
     }
@@ -335,9 +358,9 @@ final class ConvKernels {
             GemmCore.multiply(ohw, mg, kg, x, a, GemmCore.Target.floats(yt, 0, mg, 1f, false), parallel);
             if (parallel && (long) mg * ohw >= PARALLEL_PAD) {
                 CpuParallel.forRange((mg + L - 1) / L, 1, (b0, b1) ->
-                        transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, b0 * L, Math.min(mg, b1 * L)));
+                        transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, b0 * L, Math.min(mg, b1 * L), op.clamp()));
             } else {
-                transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, 0, mg);
+                transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, 0, mg, op.clamp());
             }
             return;
         }
@@ -359,8 +382,8 @@ final class ConvKernels {
         int n = (g.oh() * wide + GemmCore.NR - 1) / GemmCore.NR * GemmCore.NR;
         MemorySegment wideOut = NativeScratch.get(NativeScratch.Slot.WIDE_ROWS, 4L * mg * n);
         GemmCore.Target t = op.integer() ? GemmCore.Target.ints(wideOut, 0, n, false)
-                : op.bias() == null ? GemmCore.Target.floats(wideOut, 0, n, 1f, false)
-                : GemmCore.Target.floatsWithBias(wideOut, 0, n, op.bias(), gi * mg);
+                : (op.bias() == null ? GemmCore.Target.floats(wideOut, 0, n, 1f, false)
+                : GemmCore.Target.floatsWithBias(wideOut, 0, n, op.bias(), gi * mg)).clamped(op.clamp());
         GemmCore.multiply(mg, n, kg, a, new Im2colSource(pad, taps, g, wide), t, parallel);
         int rows = n;
         if (parallel && (long) mg * ohw >= PARALLEL_PAD) {
@@ -473,13 +496,13 @@ final class ConvKernels {
      * the product read a row of channels apart, 37 through the small array, 18-22 with Transpose16.)
      */
     static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
-            int biasBase, int c0, int c1) {
-        transposeOut(src, positions, channels, y, yBase, bias, biasBase, c0, c1, 0, positions);
+            int biasBase, int c0, int c1, Clamp clamp) {
+        transposeOut(src, positions, channels, y, yBase, bias, biasBase, c0, c1, 0, positions, clamp);
     }
 
     /** As above, for positions {@code [p0, p1)} only. */
     static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
-            int biasBase, int c0, int c1, int p0, int p1) {
+            int biasBase, int c0, int c1, int p0, int p1, Clamp clamp) {
         float[] block = null;
         for (int co = c0; co < c1; co += L) {
             int w = Math.min(L, c1 - co);
@@ -488,13 +511,13 @@ final class ConvKernels {
                 // Whole 16 x 16 blocks in registers; the last positions (49 = 3 x 16 + 1) as below.
                 for (; q0 + L <= p1; q0 += L) {
                     Transpose16.block(src, ((long) q0 * channels + co) * 4, channels * 4L, bias, biasBase + co, y,
-                            (yBase + (long) co * positions + q0) * 4, positions * 4L);
+                            (yBase + (long) co * positions + q0) * 4, positions * 4L, clamp);
                 }
                 for (int j = 0; j < w; j++) {
                     float b = bias == null ? 0f : bias[biasBase + co + j];
                     long to = yBase + (long) (co + j) * positions;
                     for (int q = q0; q < p1; q++) {
-                        y.setAtIndex(FLOAT, to + q, src.getAtIndex(FLOAT, (long) q * channels + co + j) + b);
+                        y.setAtIndex(FLOAT, to + q, clamp.apply(src.getAtIndex(FLOAT, (long) q * channels + co + j) + b));
                     }
                 }
                 continue;
@@ -505,14 +528,14 @@ final class ConvKernels {
             if (w == L) {
                 FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, biasBase + co);
                 for (int q = p0; q < p1; q++) {
-                    FloatVector.fromMemorySegment(F, src, ((long) q * channels + co) * 4, java.nio.ByteOrder.LITTLE_ENDIAN).add(b)
-                            .intoArray(block, (q - p0) * L);
+                    clamp.apply(FloatVector.fromMemorySegment(F, src, ((long) q * channels + co) * 4,
+                            java.nio.ByteOrder.LITTLE_ENDIAN).add(b)).intoArray(block, (q - p0) * L);
                 }
             } else {
                 for (int q = p0; q < p1; q++) {
                     for (int j = 0; j < w; j++) {
                         float b = bias == null ? 0f : bias[biasBase + co + j];
-                        block[(q - p0) * L + j] = src.getAtIndex(FLOAT, (long) q * channels + co + j) + b;
+                        block[(q - p0) * L + j] = clamp.apply(src.getAtIndex(FLOAT, (long) q * channels + co + j) + b);
                     }
                 }
             }
@@ -564,8 +587,8 @@ final class ConvKernels {
         if (op.integer()) {
             return GemmCore.Target.ints(op.y(), base, ldc, false);
         }
-        return op.bias() == null ? GemmCore.Target.floats(op.y(), base, ldc, 1f, false)
-                : GemmCore.Target.floatsWithBias(op.y(), base, ldc, op.bias(), firstChannel);
+        return (op.bias() == null ? GemmCore.Target.floats(op.y(), base, ldc, 1f, false)
+                : GemmCore.Target.floatsWithBias(op.y(), base, ldc, op.bias(), firstChannel)).clamped(op.clamp());
     }
 
     /** This thread's padded-image scratch (index 0) and row scratch (index 1), grown for {@code g}. */
@@ -603,6 +626,7 @@ final class ConvKernels {
                     channelTaps(op, (p + 1) % g.c(), wk2);
                     direct.computePair(op.x(), (long) p * g.hw(), (long) (p + 1) * g.hw(), wk, bias(op, p % g.c()), wk2,
                             bias(op, (p + 1) % g.c()), op.y(), (long) p * ohw, (long) (p + 1) * ohw);
+                    op.clamp().serial(op.y(), (long) p * ohw, 2L * ohw);
                 }
             }
             for (; p < to; p++) {
@@ -614,6 +638,7 @@ final class ConvKernels {
                     dw.load(pad, row, op.x(), p * g.hw(), op.integer(), op.xu(), op.xzp());
                     dw.compute(pad, wk, bias(op, ch), op.y(), (long) p * ohw, op.integer(), acc);
                 }
+                op.clamp().serial(op.y(), (long) p * ohw, ohw);
             }
         });
     }

@@ -75,6 +75,8 @@ final class DirectConv implements DirectForm {
     private static final ThreadLocal<float[]> FLAT = ThreadLocal.withInitial(() -> new float[0]);
 
     private final ConvGeom g;
+    /** The activation applied as the product is transposed into Y ({@link Clamp#NONE} for none). */
+    private final Clamp clamp;
     private final int cb;
     private final int blocks;
     private final int hp;
@@ -143,7 +145,13 @@ final class DirectConv implements DirectForm {
 
     /** The direct form of {@code g} ({@link #applies} must hold). */
     DirectConv(ConvGeom g) {
+        this(g, Clamp.NONE);
+    }
+
+    /** The direct form of {@code g}, its output clamped as it is stored ({@code FusedConv}). */
+    DirectConv(ConvGeom g, Clamp clamp) {
         this.g = g;
+        this.clamp = clamp;
         this.cb = g.c() < L ? g.c() : L;
         this.blocks = g.c() / cb;
         this.hp = Math.max(PaddedImage.rows(g), g.pt() + g.h());
@@ -390,7 +398,7 @@ final class DirectConv implements DirectForm {
                 }
             }
             ConvKernels.transposeOut(product, ohw, g.m(), y, yBase, bias, 0, panel * NR, panel * NR + NR, c0 * TILE,
-                    Math.min(ohw, c1 * TILE));
+                    Math.min(ohw, c1 * TILE), clamp);
         }
     }
 

@@ -116,25 +116,33 @@ final class GemmCore {
      * alpha and bias ignored); {@code accumulate} adds to C's current contents instead of overwriting
      * them. {@code rowBias} (float32 only, or null) holds row i's bias at {@code rowBias[biasBase + i]};
      * it is added in the epilogue of the first K block, so that a convolution's bias costs no pass of
-     * its own over C.
+     * its own over C; {@code clamp} (a fused Relu or Clip) is applied in the epilogue of the last.
      */
     record Target(MemorySegment seg, long base, long ldc, boolean integer, float alpha, boolean accumulate, float[] rowBias,
-                  int biasBase) {
+                  int biasBase, Clamp clamp) {
         Target {
             NativeScratch.requireNative(seg);
+            if (!clamp.none() && (integer || accumulate)) {
+                throw new IllegalArgumentException("a clamped GEMM target must be float32 and not accumulate");
+            }
         }
 
         static Target floats(MemorySegment seg, long base, long ldc, float alpha, boolean accumulate) {
-            return new Target(seg, base, ldc, false, alpha, accumulate, null, 0);
+            return new Target(seg, base, ldc, false, alpha, accumulate, null, 0, Clamp.NONE);
         }
 
         /** A float target whose row i starts at {@code bias[biasBase + i]} (not accumulating). */
         static Target floatsWithBias(MemorySegment seg, long base, long ldc, float[] bias, int biasBase) {
-            return new Target(seg, base, ldc, false, 1f, false, bias, biasBase);
+            return new Target(seg, base, ldc, false, 1f, false, bias, biasBase, Clamp.NONE);
         }
 
         static Target ints(MemorySegment seg, long base, long ldc, boolean accumulate) {
-            return new Target(seg, base, ldc, true, 1f, accumulate, null, 0);
+            return new Target(seg, base, ldc, true, 1f, accumulate, null, 0, Clamp.NONE);
+        }
+
+        /** This float target with {@code clamp} applied to each element as the last K block stores it. */
+        Target clamped(Clamp clamp) {
+            return new Target(seg, base, ldc, integer, alpha, accumulate, rowBias, biasBase, clamp);
         }
 
         /** Row i's bias, 0 without one. */
@@ -173,8 +181,8 @@ final class GemmCore {
         if (k <= 0) {
             if (!c.accumulate()) {
                 for (int i = 0; i < m; i++) {
-                    if (c.rowBias() != null) {
-                        Fills.constant(c.seg(), c.base() + i * c.ldc(), n, c.bias(i));
+                    if (c.rowBias() != null || !c.clamp().none()) {
+                        Fills.constant(c.seg(), c.base() + i * c.ldc(), n, c.clamp().apply(c.bias(i)));
                     } else {
                         c.seg().asSlice((c.base() + i * c.ldc()) * 4, n * 4L).fill((byte) 0);
                     }
@@ -248,6 +256,7 @@ final class GemmCore {
             for (int pc = 0; pc < k; pc += kcMax) {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = pc > 0 || c.accumulate();
+                Clamp clamp = pc + kc >= k ? c.clamp() : Clamp.NONE;
                 int bBase = 0;
                 if (pb != null) {
                     bBase = pb.offset(pc, jc);
@@ -279,14 +288,14 @@ final class GemmCore {
                             for (int ir = 0; ir < mc; ir += MR) {
                                 long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
                                 direct(kc, ap, aBase + ir * kc, direct, bAt, Math.min(MR, mc - ir), tile);
-                                epilogue(tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add);
+                                epilogue(tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add, clamp);
                             }
                             continue;
                         }
                         for (int ir = 0; ir < mc; ir += MR) {
                             long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
                             tile(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile, ic + ir, Math.min(MR, mc - ir), nr, c, at,
-                                    add);
+                                    add, clamp);
                         }
                     }
                 }
@@ -319,6 +328,7 @@ final class GemmCore {
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
             boolean add = pc > 0 || c.accumulate();
+            Clamp clamp = pc + kc >= k ? c.clamp() : Clamp.NONE;
             int aBase = pa != null ? pa.offset(pc, i0) : 0;
             if (pa == null) {
                 for (int ir = i0; ir < i1; ir += MR) {
@@ -332,7 +342,7 @@ final class GemmCore {
                     for (int ir = i0; ir < i1; ir += MR) {
                         long at = c.base() + (long) ir * c.ldc() + jr;
                         direct(kc, ap, aBase + (ir - i0) * kc, direct, bAt, Math.min(MR, i1 - ir), tile);
-                        epilogue(tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
+                        epilogue(tile, ir, Math.min(MR, i1 - ir), nr, c, at, add, clamp);
                     }
                     continue;
                 }
@@ -344,7 +354,7 @@ final class GemmCore {
                 }
                 for (int ir = i0; ir < i1; ir += MR) {
                     long at = c.base() + (long) ir * c.ldc() + jr;
-                    tile(kc, ap, aBase + (ir - i0) * kc, bp, bo, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add);
+                    tile(kc, ap, aBase + (ir - i0) * kc, bp, bo, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add, clamp);
                 }
             }
         }
@@ -363,12 +373,13 @@ final class GemmCore {
      * {@link MicroKernel#multiplyFour}.
      */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
-            long at, boolean add) {
+            long at, boolean add, Clamp clamp) {
         if (!c.integer() && mr == MR && nr == NR) {
             if (add || c.rowBias() == null) {
-                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), add);
+                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), add, clamp);
             } else {
-                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row);
+                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row,
+                        clamp);
             }
             return;
         }
@@ -385,7 +396,7 @@ final class GemmCore {
         } else {
             MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
         }
-        epilogue(tile, row, mr, nr, c, at, add);
+        epilogue(tile, row, mr, nr, c, at, add, clamp);
     }
 
     /**
@@ -401,15 +412,19 @@ final class GemmCore {
         }
     }
 
-    /** A tile's sums into C: int32, or float with alpha, accumulation or (first K block) the row bias. */
-    private static void epilogue(float[] tile, int row, int mr, int nr, Target c, long at, boolean add) {
+    /**
+     * A tile's sums into C: int32, or float with alpha, accumulation or (first K block) the row bias,
+     * then (last K block) the clamp.
+     */
+    private static void epilogue(float[] tile, int row, int mr, int nr, Target c, long at, boolean add, Clamp clamp) {
         if (c.integer()) {
             MicroKernel.storeInt(tile, mr, nr, c.seg(), at, c.ldc(), add);
         } else {
             if (!add && c.rowBias() != null) {
-                MicroKernel.storeFloatWithBias(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row);
+                MicroKernel.storeFloatWithBias(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row,
+                        clamp);
             } else {
-                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add);
+                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add, clamp);
             }
         }
     }

@@ -84,6 +84,21 @@ public final class LinalgKernels {
         };
     }
 
+    /**
+     * A float32 Conv whose output is clamped to {@code [lo, hi]} as its kernel stores it: the
+     * vector form of a {@code FusedConv} with Relu ({@code [0, +inf]}) or Clip. {@code spec} is the
+     * Conv's; {@code constants} as for {@link #compile(OpSpec, Map, boolean)}.
+     *
+     * @throws UnsupportedOpException when the spec is not a float32 Conv
+     */
+    public static CpuOp clampedConv(OpSpec spec, Map<Integer, MemorySegment> constants, float lo, float hi) {
+        if (!(spec.op() instanceof Conv2d c)) {
+            throw new UnsupportedOpException("cpu linalg: " + spec + " is not a Conv; a clamped convolution requires one");
+        }
+        requireF32(spec);
+        return ConvKernels.conv2d(spec, c, constants, new Clamp(lo, hi));
+    }
+
     private static void requireF32(OpSpec spec) {
         for (TensorType t : spec.inputs()) {
             if (t.dtype() != DType.F32) {

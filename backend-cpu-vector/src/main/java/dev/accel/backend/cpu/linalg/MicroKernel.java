@@ -325,11 +325,11 @@ final class MicroKernel {
 
     /**
      * As {@link #multiply}, for a full MR x NR float tile, with the epilogue fused: {@code C = alpha *
-     * AB (+ C when add)}, C's element (i, j) at float index {@code c + i * ldc + j} of {@code seg}.
-     * The accumulators go straight to C, never through a tile array.
+     * AB (+ C when add)}, then {@code clamp}, C's element (i, j) at float index {@code c + i * ldc + j}
+     * of {@code seg}. The accumulators go straight to C, never through a tile array.
      */
     static void multiplyInto(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, float alpha,
-            boolean add) {
+            boolean add, Clamp clamp) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -399,6 +399,22 @@ final class MicroKernel {
             c41 = c41.mul(alpha);
             c50 = c50.mul(alpha);
             c51 = c51.mul(alpha);
+        }
+        if (!clamp.none()) {
+            FloatVector lo = FloatVector.broadcast(F, clamp.lo());
+            FloatVector hi = FloatVector.broadcast(F, clamp.hi());
+            c00 = c00.max(lo).min(hi);
+            c01 = c01.max(lo).min(hi);
+            c10 = c10.max(lo).min(hi);
+            c11 = c11.max(lo).min(hi);
+            c20 = c20.max(lo).min(hi);
+            c21 = c21.max(lo).min(hi);
+            c30 = c30.max(lo).min(hi);
+            c31 = c31.max(lo).min(hi);
+            c40 = c40.max(lo).min(hi);
+            c41 = c41.max(lo).min(hi);
+            c50 = c50.max(lo).min(hi);
+            c51 = c51.max(lo).min(hi);
         }
         c00.intoMemorySegment(seg, r0, LE);
         c01.intoMemorySegment(seg, r0 + h, LE);
@@ -499,11 +515,11 @@ final class MicroKernel {
     }
 
     /**
-     * As {@link #multiplyInto(int, float[], int, float[], int, MemorySegment, long, long, float, boolean)}
-     * without accumulation, adding row i's bias {@code bias[bi + i]}: {@code C = alpha * AB + bias}.
+     * As {@link #multiplyInto(int, float[], int, float[], int, MemorySegment, long, long, float, boolean, Clamp)}
+     * without accumulation, adding row i's bias {@code bias[bi + i]}: {@code C = clamp(alpha * AB + bias)}.
      */
     static void multiplyInto(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, float alpha,
-            float[] bias, int bi) {
+            float[] bias, int bi, Clamp clamp) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -544,32 +560,58 @@ final class MicroKernel {
         long st = ldc * 4;
         long h = 4L * L;
         FloatVector va = FloatVector.broadcast(F, alpha);
-        FloatVector x = FloatVector.broadcast(F, bias[bi]);
-        c00.fma(va, x).intoMemorySegment(seg, r0, LE);
-        c01.fma(va, x).intoMemorySegment(seg, r0 + h, LE);
-        x = FloatVector.broadcast(F, bias[bi + 1]);
-        c10.fma(va, x).intoMemorySegment(seg, r0 + st, LE);
-        c11.fma(va, x).intoMemorySegment(seg, r0 + st + h, LE);
-        x = FloatVector.broadcast(F, bias[bi + 2]);
-        c20.fma(va, x).intoMemorySegment(seg, r0 + 2 * st, LE);
-        c21.fma(va, x).intoMemorySegment(seg, r0 + 2 * st + h, LE);
-        x = FloatVector.broadcast(F, bias[bi + 3]);
-        c30.fma(va, x).intoMemorySegment(seg, r0 + 3 * st, LE);
-        c31.fma(va, x).intoMemorySegment(seg, r0 + 3 * st + h, LE);
-        x = FloatVector.broadcast(F, bias[bi + 4]);
-        c40.fma(va, x).intoMemorySegment(seg, r0 + 4 * st, LE);
-        c41.fma(va, x).intoMemorySegment(seg, r0 + 4 * st + h, LE);
-        x = FloatVector.broadcast(F, bias[bi + 5]);
-        c50.fma(va, x).intoMemorySegment(seg, r0 + 5 * st, LE);
-        c51.fma(va, x).intoMemorySegment(seg, r0 + 5 * st + h, LE);
+        c00 = c00.fma(va, FloatVector.broadcast(F, bias[bi]));
+        c01 = c01.fma(va, FloatVector.broadcast(F, bias[bi]));
+        c10 = c10.fma(va, FloatVector.broadcast(F, bias[bi + 1]));
+        c11 = c11.fma(va, FloatVector.broadcast(F, bias[bi + 1]));
+        c20 = c20.fma(va, FloatVector.broadcast(F, bias[bi + 2]));
+        c21 = c21.fma(va, FloatVector.broadcast(F, bias[bi + 2]));
+        c30 = c30.fma(va, FloatVector.broadcast(F, bias[bi + 3]));
+        c31 = c31.fma(va, FloatVector.broadcast(F, bias[bi + 3]));
+        c40 = c40.fma(va, FloatVector.broadcast(F, bias[bi + 4]));
+        c41 = c41.fma(va, FloatVector.broadcast(F, bias[bi + 4]));
+        c50 = c50.fma(va, FloatVector.broadcast(F, bias[bi + 5]));
+        c51 = c51.fma(va, FloatVector.broadcast(F, bias[bi + 5]));
+        if (!clamp.none()) {
+            FloatVector lo = FloatVector.broadcast(F, clamp.lo());
+            FloatVector hi = FloatVector.broadcast(F, clamp.hi());
+            c00 = c00.max(lo).min(hi);
+            c01 = c01.max(lo).min(hi);
+            c10 = c10.max(lo).min(hi);
+            c11 = c11.max(lo).min(hi);
+            c20 = c20.max(lo).min(hi);
+            c21 = c21.max(lo).min(hi);
+            c30 = c30.max(lo).min(hi);
+            c31 = c31.max(lo).min(hi);
+            c40 = c40.max(lo).min(hi);
+            c41 = c41.max(lo).min(hi);
+            c50 = c50.max(lo).min(hi);
+            c51 = c51.max(lo).min(hi);
+        }
+        c00.intoMemorySegment(seg, r0, LE);
+        c01.intoMemorySegment(seg, r0 + h, LE);
+        c10.intoMemorySegment(seg, r0 + st, LE);
+        c11.intoMemorySegment(seg, r0 + st + h, LE);
+        c20.intoMemorySegment(seg, r0 + 2 * st, LE);
+        c21.intoMemorySegment(seg, r0 + 2 * st + h, LE);
+        c30.intoMemorySegment(seg, r0 + 3 * st, LE);
+        c31.intoMemorySegment(seg, r0 + 3 * st + h, LE);
+        c40.intoMemorySegment(seg, r0 + 4 * st, LE);
+        c41.intoMemorySegment(seg, r0 + 4 * st + h, LE);
+        c50.intoMemorySegment(seg, r0 + 5 * st, LE);
+        c51.intoMemorySegment(seg, r0 + 5 * st + h, LE);
     }
 
     /**
      * Float epilogue for the top-left {@code mr x nr} of a tile: {@code C = alpha * tile (+ C when
      * add)}, C's element (i, j) at float index {@code c + i * ldc + j}.
      */
-    static void storeFloat(float[] tile, int mr, int nr, MemorySegment seg, long c, long ldc, float alpha, boolean add) {
+    static void storeFloat(float[] tile, int mr, int nr, MemorySegment seg, long c, long ldc, float alpha, boolean add,
+            Clamp clamp) {
         FloatVector va = FloatVector.broadcast(F, alpha);
+        FloatVector lo = FloatVector.broadcast(F, clamp.lo());
+        FloatVector hi = FloatVector.broadcast(F, clamp.hi());
+        boolean clamped = !clamp.none();
         int vecEnd = F.loopBound(nr);
         for (int i = 0; i < mr; i++) {
             long row = (c + i * ldc) * 4;
@@ -579,20 +621,26 @@ final class MicroKernel {
                 FloatVector v = FloatVector.fromArray(F, tile, t + j);
                 long at = row + j * 4L;
                 v = add ? v.fma(va, FloatVector.fromMemorySegment(F, seg, at, LE)) : v.mul(va);
+                if (clamped) {
+                    v = v.max(lo).min(hi);
+                }
                 v.intoMemorySegment(seg, at, LE);
             }
             for (; j < nr; j++) {
                 long at = row + j * 4L;
                 float v = tile[t + j];
-                seg.set(GemmCore.FLOAT, at, add ? Math.fma(v, alpha, seg.get(GemmCore.FLOAT, at)) : v * alpha);
+                seg.set(GemmCore.FLOAT, at, clamp.apply(add ? Math.fma(v, alpha, seg.get(GemmCore.FLOAT, at)) : v * alpha));
             }
         }
     }
 
     /** As {@link #storeFloat} without accumulation, row i starting at {@code bias[bi + i]}: {@code C = alpha * tile + bias}. */
     static void storeFloatWithBias(float[] tile, int mr, int nr, MemorySegment seg, long c, long ldc, float alpha, float[] bias,
-            int bi) {
+            int bi, Clamp clamp) {
         FloatVector va = FloatVector.broadcast(F, alpha);
+        FloatVector lo = FloatVector.broadcast(F, clamp.lo());
+        FloatVector hi = FloatVector.broadcast(F, clamp.hi());
+        boolean clamped = !clamp.none();
         int vecEnd = F.loopBound(nr);
         for (int i = 0; i < mr; i++) {
             long row = (c + i * ldc) * 4;
@@ -601,10 +649,14 @@ final class MicroKernel {
             FloatVector vb = FloatVector.broadcast(F, b);
             int j = 0;
             for (; j < vecEnd; j += L) {
-                FloatVector.fromArray(F, tile, t + j).fma(va, vb).intoMemorySegment(seg, row + j * 4L, LE);
+                FloatVector v = FloatVector.fromArray(F, tile, t + j).fma(va, vb);
+                if (clamped) {
+                    v = v.max(lo).min(hi);
+                }
+                v.intoMemorySegment(seg, row + j * 4L, LE);
             }
             for (; j < nr; j++) {
-                seg.set(GemmCore.FLOAT, row + j * 4L, Math.fma(tile[t + j], alpha, b));
+                seg.set(GemmCore.FLOAT, row + j * 4L, clamp.apply(Math.fma(tile[t + j], alpha, b)));
             }
         }
     }

@@ -1,0 +1,68 @@
+package dev.accel.backend.cpu.linalg;
+
+import dev.accel.backend.cpu.CpuOp;
+import dev.accel.backend.cpu.CpuOps;
+import dev.accel.hal.DType;
+import dev.accel.hal.TensorType;
+import dev.accel.hal.op.Conv2d;
+import dev.accel.hal.op.FusedConv;
+import dev.accel.hal.op.OpSpec;
+import dev.accel.hal.op.Unary;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A by-hand probe, not a test: one float Conv followed by Relu as the two kernels a plan ran
+ * before fusion (the Relu into a buffer of its own), against the FusedConv kernel, on all cores,
+ * weights constant. Three alternating rounds of best-of-10 x 50 ms each, microseconds per call.
+ * Arguments: groups of six, {@code c h m k stride pad} ({@link SquareConv}). Run with the module's
+ * test classpath.
+ */
+public final class FusedConvMain {
+    private FusedConvMain() {
+    }
+
+    public static void main(String[] args) {
+        Arena arena = Arena.ofAuto();
+        Random r = new Random(1);
+        for (SquareConv sc : SquareConv.parse(args)) {
+            int c = sc.c();
+            int h = sc.h();
+            int m = sc.m();
+            int k = sc.k();
+            int oh = sc.oh();
+            Conv2d geo = sc.attributes();
+            TensorType xt = TensorType.of(DType.F32, 1, c, h, h);
+            TensorType wt = TensorType.of(DType.F32, m, c, k, k);
+            TensorType bt = TensorType.of(DType.F32, m);
+            OpSpec conv = OpSpec.of(geo, xt, wt, bt);
+            OpSpec fused = OpSpec.of(new FusedConv(geo, Unary.of(Unary.Kind.RELU)), xt, wt, bt);
+            MemorySegment x = LinalgTestSupport.floats(arena, r, xt.numel());
+            MemorySegment w = LinalgTestSupport.floats(arena, r, wt.numel());
+            MemorySegment b = LinalgTestSupport.floats(arena, r, m);
+            MemorySegment y = arena.allocate(4L * m * oh * oh, 64);
+            MemorySegment z = arena.allocate(4L * m * oh * oh, 64);
+            Map<Integer, MemorySegment> constants = Map.of(1, w, 2, b);
+            CpuOp convOp = CpuOps.compile(conv, constants, false);
+            CpuOp relu = CpuOps.compile(OpSpec.of(Unary.of(Unary.Kind.RELU), conv.outputs().get(0)), false);
+            CpuOp fusedOp = CpuOps.compile(fused, constants, false);
+            MemorySegment[] in = {x, w, b};
+            Runnable two = () -> {
+                convOp.run(in, new MemorySegment[] {y});
+                relu.run(new MemorySegment[] {y}, new MemorySegment[] {z});
+            };
+            Runnable one = () -> fusedOp.run(in, new MemorySegment[] {z});
+            LinalgTestSupport.bestMicros(1, 1000, two);
+            LinalgTestSupport.bestMicros(1, 1000, one);
+            StringBuilder line = new StringBuilder(String.format("c %4d h %3d m %4d k %d s %d p %d: Conv + Relu / FusedConv, us:",
+                    c, h, m, k, sc.s(), sc.p()));
+            for (int round = 0; round < 3; round++) {
+                line.append(String.format(" %.1f / %.1f", LinalgTestSupport.bestMicros(10, 50, two),
+                        LinalgTestSupport.bestMicros(10, 50, one)));
+            }
+            System.out.println(line);
+        }
+    }
+}
