@@ -137,7 +137,10 @@ class EveryDeviceSplitTest {
         LOG.log(System.Logger.Level.INFO, log::toString);
     }
 
-    /** The weighted layers (Conv, MatMul, Gemm; with their fusion groups) pinned in turn to each of {@code ids}. */
+    /**
+     * The weighted layers (Conv, MatMul, Gemm; with their fusion groups' activations) pinned in turn to
+     * each of {@code ids}; a residual group's Add stays free (a device may lack it: the group then splits).
+     */
     private static Preferences roundRobin(Graph g, List<String> ids, Preferences base) {
         Preferences.Builder b = base.toBuilder();
         Map<String, String> groupDevice = new HashMap<>();
@@ -148,7 +151,7 @@ class EveryDeviceSplitTest {
             if (!groupDevice.containsKey(group) && (op.equals("Conv") || op.equals("MatMul") || op.equals("Gemm"))) {
                 groupDevice.put(group, ids.get(next++ % ids.size()));
             }
-            if (groupDevice.containsKey(group)) {
+            if (groupDevice.containsKey(group) && !op.equals("Sum") && !op.equals("Add")) {
                 b.pin(n.name(), groupDevice.get(group));
             }
         }

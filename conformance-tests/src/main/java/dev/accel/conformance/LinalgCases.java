@@ -77,5 +77,7 @@ final class LinalgCases {
                 List.of(t(d, 2, 16, 7, 7), t(d, 24, 16, 1, 1)), U, U);
         c.add("sigmoid-depthwise-1x8x9x9", new FusedConv(Conv2d.of(1, 1, 8), Unary.of(Unary.Kind.SIGMOID)),
                 List.of(t(d, 1, 8, 9, 9), t(d, 8, 1, 3, 3), t(d, 8)), U, U, U);
+        c.add("residual-relu-pointwise-1x16x7x7", new FusedConv(Conv2d.simple(), Unary.of(Unary.Kind.RELU), true),
+                List.of(t(d, 1, 16, 7, 7), t(d, 32, 16, 1, 1), t(d, 32), t(d, 1, 32, 7, 7)), U, U, U, U);
     }
 }

@@ -198,7 +198,7 @@ public final class Analysis {
         boolean bias = in.size() > 2 && in.get(2) != null;
         return switch (op) {
             case Conv2d c -> 2 * macs + (bias ? n : 0);
-            case FusedConv c -> 2 * macs + (bias ? n : 0) + n;
+            case FusedConv c -> 2 * macs + (in.size() - (c.residual() ? 1 : 0) > 2 ? n : 0) + (c.residual() ? 2 * n : n);
             case ConvInteger c -> 2 * macs;
             case QLinearConv c -> 2 * macs + 2 * n;
             case Gemm gm -> 2 * macs + (bias ? n : 0);

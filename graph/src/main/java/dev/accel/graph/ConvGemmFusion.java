@@ -5,6 +5,7 @@ import dev.accel.hal.TensorType;
 import dev.accel.hal.op.Binary;
 import dev.accel.hal.op.Conv2d;
 import dev.accel.hal.op.Gemm;
+import dev.accel.hal.op.Sum;
 import dev.accel.hal.op.Unary;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,9 @@ import java.util.Set;
  * <p><b>Activation</b> (a mark, semantics unchanged): a Conv or Gemm whose output is read only by
  * a Relu, LeakyRelu, Clip, Sigmoid, Tanh, HardSigmoid, HardSwish or Gelu stays two nodes, both
  * annotated with {@value #GROUP} (the producer's name), and the producer with
- * {@value #ACTIVATION} (the activation's name). The partitioner keeps a group on one device and,
+ * {@value #ACTIVATION} (the activation's name). <b>Residual</b> (a mark too): a Conv read only by
+ * the Add of a residual, whose sum only such an activation reads (ResNet's blocks end so), is
+ * grouped with both, and also carries {@value #RESIDUAL} (the Add's name). The partitioner keeps a group on one device and,
  * where that device runs {@link dev.accel.hal.op.FusedConv} natively, turns a Conv's group into one
  * such node; elsewhere the two nodes run in sequence.
  */
@@ -30,6 +33,8 @@ public final class ConvGemmFusion implements GraphPass {
     public static final String GROUP = "fusion.group";
     /** Annotation on the producer naming the activation fused after it. */
     public static final String ACTIVATION = "fusion.activation";
+    /** Annotation on a Conv naming the residual Add between it and its activation. */
+    public static final String RESIDUAL = "fusion.residual";
 
     private static final Set<Unary.Kind> FUSABLE = Set.of(Unary.Kind.RELU, Unary.Kind.LEAKY_RELU, Unary.Kind.CLIP,
             Unary.Kind.SIGMOID, Unary.Kind.TANH, Unary.Kind.HARD_SIGMOID, Unary.Kind.HARD_SWISH, Unary.Kind.GELU,
@@ -42,7 +47,7 @@ public final class ConvGemmFusion implements GraphPass {
 
     @Override
     public Graph apply(Graph g) {
-        return markActivations(new DeadNodeElimination().apply(fuseBias(g)));
+        return markResiduals(markActivations(new DeadNodeElimination().apply(fuseBias(g))));
     }
 
     private Graph fuseBias(Graph g) {
@@ -121,6 +126,52 @@ public final class ConvGemmFusion implements GraphPass {
             return null;
         }
         return k;
+    }
+
+    /**
+     * Marks {@code act(Conv(x) + z)}: a float Conv read only by a two-input Add (Binary or Sum) of a
+     * residual z of the same type (no broadcasting, not a constant), whose sum only the activation
+     * reads. The three share a group; the Conv carries {@value #ACTIVATION} and {@value #RESIDUAL}.
+     * The Conv is moved after z's producer in the node order (it was only ever read by the Add), so
+     * that a group never reads a value produced after its first node.
+     */
+    private Graph markResiduals(Graph g) {
+        GraphBuilder b = null;
+        // Nodes grouped by this pass so far (g's annotations do not show them): an Add joins one group.
+        java.util.Set<String> grouped = new java.util.HashSet<>();
+        for (Node n : g.nodes()) {
+            if (!(n.kernel() instanceof Conv2d) || n.annotations().containsKey(GROUP) || n.outputs().size() != 1) {
+                continue;
+            }
+            String out = n.outputs().get(0);
+            var add = Patterns.soleConsumer(g, out);
+            if (add.isEmpty() || add.get().inputs().size() != 2 || add.get().annotations().containsKey(GROUP)
+                    || grouped.contains(add.get().name())
+                    || !(add.get().kernel() instanceof Sum
+                    || add.get().kernel() instanceof Binary bin && bin.kind() == Binary.Kind.ADD)) {
+                continue;
+            }
+            String z = Patterns.other(add.get(), out);
+            if (g.constant(z) != null || !g.type(z).equals(g.type(out)) || !g.type(out).isStatic()) {
+                continue;
+            }
+            var act = Patterns.soleConsumer(g, add.get().outputs().get(0));
+            if (act.isEmpty() || !(act.get().kernel() instanceof Unary u) || !FUSABLE.contains(u.kind())
+                    || act.get().annotations().containsKey(GROUP)) {
+                continue;
+            }
+            if (b == null) {
+                b = g.toBuilder();
+            }
+            // Removed and added again: the builder orders nodes by insertion where it may, so the Conv
+            // now comes as late as its reader allows, after z's producer.
+            b.removeNode(n.name());
+            b.node(n.annotated(GROUP, n.name()).annotated(ACTIVATION, act.get().name()).annotated(RESIDUAL, add.get().name()));
+            b.replaceNode(b.node(add.get().name()).annotated(GROUP, n.name()));
+            b.replaceNode(b.node(act.get().name()).annotated(GROUP, n.name()));
+            grouped.add(add.get().name());
+        }
+        return b == null ? g : b.build();
     }
 
     private Graph markActivations(Graph g) {

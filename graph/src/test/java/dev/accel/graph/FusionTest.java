@@ -42,6 +42,46 @@ class FusionTest {
     }
 
     @Test
+    void aResidualBlocksConvAddAndReluShareAGroupAfterTheShortcut() {
+        // relu(conv2(relu(conv1(x))) + shortcut(x)), the shortcut inserted after conv2: the pass moves
+        // conv2 after it, so that the group's first node comes after every value the group reads.
+        GraphBuilder b = new GraphBuilder("block");
+        String x = b.input("x", DType.F32, 1, 4, 5, 5);
+        TensorType w = TensorType.of(DType.F32, 4, 4, 1, 1);
+        String a = b.op(Unary.of(Unary.Kind.RELU), b.op(Conv2d.simple(), x, b.constant("w1", Constant.splat(w, 0.1))));
+        String main = b.op(Conv2d.simple(), a, b.constant("w2", Constant.splat(w, 0.2)));
+        String shortcut = b.op(Conv2d.simple(), x, b.constant("w3", Constant.splat(w, 0.3)));
+        String sum = b.op(new dev.accel.hal.op.Sum(), main, shortcut);
+        b.output(b.op(Unary.of(Unary.Kind.RELU), sum));
+        Graph f = new ConvGemmFusion().apply(b.build());
+        Node conv2 = f.nodes().stream().filter(n -> n.outputs().contains(main)).findFirst().orElseThrow();
+        Node add = f.nodes().stream().filter(n -> n.outputs().contains(sum)).findFirst().orElseThrow();
+        Node relu = f.consumers(sum).get(0);
+        Node shortcutConv = f.nodes().stream().filter(n -> n.outputs().contains(shortcut)).findFirst().orElseThrow();
+        assertEquals(add.name(), conv2.annotations().get(ConvGemmFusion.RESIDUAL));
+        assertEquals(relu.name(), conv2.annotations().get(ConvGemmFusion.ACTIVATION));
+        for (Node n : List.of(conv2, add, relu)) {
+            assertEquals(conv2.name(), n.annotations().get(ConvGemmFusion.GROUP), n.name());
+        }
+        assertTrue(!shortcutConv.annotations().containsKey(ConvGemmFusion.GROUP), "the shortcut's Conv has no activation");
+        assertTrue(f.nodes().indexOf(shortcutConv) < f.nodes().indexOf(conv2), "the shortcut is computed before the group: "
+                + ops(f));
+        assertEquals(f.nodes().indexOf(conv2) + 1, f.nodes().indexOf(add));
+    }
+
+    @Test
+    void aResidualOfAnotherTypeOrAConstantIsNoFusion() {
+        GraphBuilder b = new GraphBuilder("g");
+        String x = b.input("x", DType.F32, 1, 4, 5, 5);
+        String y = b.op(Conv2d.simple(), x, b.constant("w", Constant.splat(TensorType.of(DType.F32, 4, 4, 1, 1), 0.1)));
+        // A broadcast residual (one value per channel) is not a tensor of the output's type.
+        String z = b.op(ADD, y, b.input("z", DType.F32, 1, 4, 1, 1));
+        b.output(b.op(Unary.of(Unary.Kind.RELU), z));
+        Graph f = new ConvGemmFusion().apply(b.build());
+        assertTrue(f.nodes().stream().noneMatch(n -> n.annotations().containsKey(ConvGemmFusion.GROUP)), f.nodes().toString());
+    }
+
+    @Test
     void aBiasAlongTheWidthAxisIsNotAChannelBias() {
         GraphBuilder b = new GraphBuilder("g");
         String x = b.input("x", DType.F32, 1, 2, 3, 3);

@@ -95,13 +95,19 @@ final class NodeWriter {
             case ConvInteger c -> emit(n, "ConvInteger", in, conv(c.geometry(), in.get(1)));
             case QLinearConv c -> emit(n, "QLinearConv", in, conv(c.geometry(), in.get(3)));
             case FusedConv f -> {
-                // ONNX has no fused form: the convolution into a value of its own, then the activation.
-                String mid;
-                do {
-                    mid = n.name() + "__conv" + (counter++);
-                } while (graph.values().containsKey(mid));
-                emit(new Node(n.name(), new KernelOp(f.conv()), n.inputs(), List.of(mid), n.annotations()), "Conv", in,
+                // ONNX has no fused form: the convolution into a value of its own, the residual Add
+                // where there is one, then the activation.
+                List<String> convIn = new ArrayList<>(in.subList(0, in.size() - (f.residual() ? 1 : 0)));
+                String mid = freshValue(n.name() + "__conv");
+                emit(new Node(n.name(), new KernelOp(f.conv()), convIn, List.of(mid), n.annotations()), "Conv", convIn,
                         conv(f.conv(), in.get(1)));
+                if (f.residual()) {
+                    String sum = freshValue(n.name() + "__add");
+                    List<String> addIn = List.of(mid, in.get(in.size() - 1));
+                    emit(new Node(n.name() + "__residual", new KernelOp(new Binary(Binary.Kind.ADD)), addIn, List.of(sum),
+                            n.annotations()), "Add", addIn);
+                    mid = sum;
+                }
                 unary(new Node(n.name() + "__activation", new KernelOp(f.activation()), List.of(mid), n.outputs(),
                         n.annotations()), f.activation(), new ArrayList<>(List.of(mid)));
             }
@@ -269,6 +275,15 @@ final class NodeWriter {
             r[i] = i;
         }
         return r;
+    }
+
+    /** A value name starting with {@code base} that the graph does not use and this writer has not made. */
+    private String freshValue(String base) {
+        String name;
+        do {
+            name = base + (counter++);
+        } while (graph.values().containsKey(name));
+        return name;
     }
 
     private String constant(Node n, Constant c) {

@@ -92,6 +92,18 @@ class OnnxWriterTest {
         assertEquals(g.outputs(), back.outputs());
         assertEquals(g.type(g.outputs().get(0)), back.type(back.outputs().get(0)));
         assertEquals(y, back.nodes().get(1).outputs().get(0), "the activation writes the fused node's output");
+
+        // With a residual: Conv, Add, activation.
+        b = new GraphBuilder("residual");
+        x = b.input("x", DType.F32, 1, 3, 6, 6);
+        String z = b.input("z", DType.F32, 1, 4, 6, 6);
+        b.output(b.op(new FusedConv(Conv2d.of(1, 1, 1), Unary.of(Unary.Kind.RELU), true), x,
+                b.constant("w", Constant.splat(TensorType.of(DType.F32, 4, 3, 3, 3), 0.1)), z));
+        g = b.build();
+        back = Passes.resolve(OnnxReader.read(OnnxWriter.toBytes(g), null, "residual").graph(), Map.of());
+        assertEquals(List.of(Conv2d.of(1, 1, 1), new Binary(Binary.Kind.ADD), Unary.of(Unary.Kind.RELU)), kernels(back));
+        assertEquals(z, back.nodes().get(1).inputs().get(1));
+        assertEquals(g.outputs(), back.outputs());
     }
 
     @Test

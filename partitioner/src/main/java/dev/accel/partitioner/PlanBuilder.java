@@ -29,10 +29,11 @@ import java.util.Set;
  * value and dtype that needs one), the steps, transfers and conversions, the regions (kept acyclic)
  * and each node's explanation.
  *
- * <p>Fusion: a unit that is a Conv and the activation that alone reads its output (a group
- * {@link ConvGemmFusion} marked) becomes one {@link FusedConv} node and one step, named as the Conv
- * and writing the activation's output, where its target runs that spec natively; elsewhere, or with
- * the system property {@value #FUSE_PROPERTY} set to {@code false}, the two stay two.
+ * <p>Fusion: a unit that is a Conv and the activation that alone reads its output, or a Conv, the
+ * residual Add that alone reads it and the activation that alone reads the sum (groups
+ * {@link ConvGemmFusion} marked), becomes one {@link FusedConv} node and one step, named as the
+ * Conv and writing the activation's output, where its target runs that spec natively; elsewhere,
+ * or with the system property {@value #FUSE_PROPERTY} set to {@code false}, they stay apart.
  */
 final class PlanBuilder {
     static final String DEVICE = "placement.device";
@@ -42,7 +43,7 @@ final class PlanBuilder {
     static final String PART_OF = "placement.part.of";
     /** On conversion nodes: the source value they convert. */
     static final String CONVERSION = "placement.conversion";
-    /** On a fused node: the name of the source node whose activation it carries. */
+    /** On a fused node: the names of the source nodes it carries (its activation; the residual Add first where there is one). */
     static final String FUSED = "placement.fused";
     /** System property: {@code false} keeps every Conv and its activation apart (for A/B measurements). */
     static final String FUSE_PROPERTY = "accel.fuse";
@@ -176,7 +177,9 @@ final class PlanBuilder {
         if (fused(u, t, p) != null) {
             String conv = pb.nodes.get(pb.unitNodes[u][0]).name();
             steps.add(new Step(Step.Kind.KERNEL, dev, conv, null, false, e.start(), e.end()));
-            fusedInto.put(pb.nodes.get(pb.unitNodes[u][1]).name(), conv);
+            for (int x = 1; x < pb.unitNodes[u].length; x++) {
+                fusedInto.put(pb.nodes.get(pb.unitNodes[u][x]).name(), conv);
+            }
             return;
         }
         double total = 0;
@@ -207,16 +210,28 @@ final class PlanBuilder {
         String dev = pb.targets[t].id();
         OpSpec fusedSpec = fused(u, t, p);
         if (fusedSpec != null) {
-            int conv = pb.unitNodes[u][0];
-            int act = pb.unitNodes[u][1];
+            int[] members = pb.unitNodes[u];
+            int conv = members[0];
+            int act = members[members.length - 1];
             Node n = pb.nodes.get(conv);
             Map<String, String> ann = new LinkedHashMap<>(n.annotations());
             ann.put(DEVICE, dev);
             ann.put(PRECISION, p.label());
             ann.put(REGION, String.valueOf(nodeRegion[conv]));
-            ann.put(FUSED, pb.nodes.get(act).name());
-            b.node(new Node(n.name(), new KernelOp(fusedSpec.op()), inputNames(b, n, pb.forms[conv][p.ordinal()], addedConsts),
-                    outputNames(pb.nodes.get(act), pb.forms[act][p.ordinal()]), ann));
+            List<String> absorbed = new ArrayList<>();
+            for (int x = 1; x < members.length; x++) {
+                absorbed.add(pb.nodes.get(members[x]).name());
+            }
+            ann.put(FUSED, String.join(",", absorbed));
+            List<String> in = inputNames(b, n, pb.forms[conv][p.ordinal()], addedConsts);
+            if (members.length == 3) {
+                // The residual: the Add's other input, in the form the Add reads it.
+                Node add = pb.nodes.get(members[1]);
+                int other = add.inputs().get(0).equals(n.outputs().get(0)) ? 1 : 0;
+                in.add(valueName(pb.valueIndex.get(add.inputs().get(other)), pb.forms[members[1]][p.ordinal()].inputForms()[other]));
+            }
+            b.node(new Node(n.name(), new KernelOp(fusedSpec.op()), in, outputNames(pb.nodes.get(act), pb.forms[act][p.ordinal()]),
+                    ann));
             return;
         }
         for (int i : pb.unitNodes[u]) {
@@ -267,36 +282,63 @@ final class PlanBuilder {
     /**
      * The {@link FusedConv} spec unit u runs as on target t in precision p, or null when it stays as
      * it is: the unit must be exactly a float Conv and the activation {@link ConvGemmFusion} marked
-     * after it, the activation still the only reader of the Conv's output (which is no graph
-     * output: a caller may have added outputs after the pass), both in forms of one kernel each,
-     * the activation reading the Conv's output in the form the Conv writes it, and the target must
-     * run the fused spec natively.
+     * after it (with the residual Add it marked between them, whose other input is no constant),
+     * each the only reader of the one before (whose output is no graph output: a caller may have
+     * added outputs after the pass), all in forms of one kernel each, each reading the one before
+     * in the form it is written, and the target must run the fused spec natively.
      */
     private OpSpec fused(int u, int t, Precision p) {
         int[] members = pb.unitNodes[u];
-        if (!fuse || members.length != 2) {
+        if (!fuse || members.length < 2 || members.length > 3) {
             return null;
         }
+        boolean residual = members.length == 3;
         Node conv = pb.nodes.get(members[0]);
-        Node act = pb.nodes.get(members[1]);
+        Node act = pb.nodes.get(members[members.length - 1]);
         NodeForms.Form cf = pb.forms[members[0]][p.ordinal()];
-        NodeForms.Form af = pb.forms[members[1]][p.ordinal()];
+        NodeForms.Form af = pb.forms[members[members.length - 1]][p.ordinal()];
         if (!act.name().equals(conv.annotations().get(ConvGemmFusion.ACTIVATION)) || cf == null || af == null
-                || conv.outputs().size() != 1 || pb.graph.outputs().contains(conv.outputs().get(0))
-                || pb.graph.consumers(conv.outputs().get(0)).size() != 1
-                || !cf.parts().isEmpty() || !af.parts().isEmpty() || !(cf.spec().op() instanceof Conv2d c)
-                || !(af.spec().op() instanceof Unary a) || !FusedConv.ACTIVATIONS.contains(a.kind())
-                || !act.inputs().get(0).equals(conv.outputs().get(0))
-                || cf.outputForms()[0] != af.inputForms()[0]) {
+                || !(cf.spec().op() instanceof Conv2d c) || !(af.spec().op() instanceof Unary a)
+                || !FusedConv.ACTIVATIONS.contains(a.kind())) {
+            return null;
+        }
+        List<TensorType> inputs = new ArrayList<>(cf.spec().inputs());
+        if (residual) {
+            Node add = pb.nodes.get(members[1]);
+            NodeForms.Form sf = pb.forms[members[1]][p.ordinal()];
+            if (!add.name().equals(conv.annotations().get(ConvGemmFusion.RESIDUAL)) || sf == null || add.inputs().size() != 2) {
+                return null;
+            }
+            int slot = add.inputs().indexOf(conv.outputs().get(0));
+            if (!soleLink(conv, cf, add, sf, slot) || !soleLink(add, sf, act, af, 0)
+                    || pb.constIndex.containsKey(add.inputs().get(1 - slot))) {
+                return null;
+            }
+            inputs.add(sf.spec().inputs().get(1 - slot));
+        } else if (!soleLink(conv, cf, act, af, 0)) {
             return null;
         }
         OpSpec spec;
         try {
-            spec = new OpSpec(new FusedConv(c, a), cf.spec().inputs(), af.spec().outputs());
+            spec = new OpSpec(new FusedConv(c, a, residual), inputs, af.spec().outputs());
         } catch (InvalidArgumentException e) {
             return null;
         }
         return pb.targets[t].capabilities().support(spec).level() == Support.Level.NATIVE ? spec : null;
+    }
+
+    /**
+     * Whether {@code to} is still the only reader of {@code from}'s one output, which is no graph output,
+     * reads it at input {@code slot} in the form {@code from} writes it, and both run as one kernel each.
+     */
+    private boolean soleLink(Node from, NodeForms.Form ff, Node to, NodeForms.Form tf, int slot) {
+        if (ff == null || tf == null || !ff.parts().isEmpty() || !tf.parts().isEmpty() || from.outputs().size() != 1) {
+            return false;
+        }
+        String v = from.outputs().get(0);
+        return !pb.graph.outputs().contains(v) && pb.graph.consumers(v).size() == 1 && slot >= 0 && slot < to.inputs().size()
+                && to.inputs().get(slot).equals(v) && to.inputs().stream().filter(v::equals).count() == 1
+                && ff.outputForms()[0] == tf.inputForms()[slot];
     }
 
     /** The plan graph's node names for source node {@code i} in form {@code f}: its own, or one per part. */

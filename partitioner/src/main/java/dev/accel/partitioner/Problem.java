@@ -211,13 +211,25 @@ final class Problem {
             constBytes[c][NodeForms.QUANT] = t.dtype().isFloat() ? t.numel() : t.byteSize();
         }
 
-        // Units: fusion groups stay on one option.
+        // Units: fusion groups stay on one option, where they have one; a group none of whose options
+        // runs every member (a residual Add the device pinned for its Conv lacks) runs as single nodes.
+        Map<String, List<Integer>> groupMembers = new HashMap<>();
+        for (int i = 0; i < n; i++) {
+            String group = nodes.get(i).annotations().get(ConvGemmFusion.GROUP);
+            if (group != null) {
+                groupMembers.computeIfAbsent(group, x -> new ArrayList<>()).add(i);
+            }
+        }
+        groupMembers.values().removeIf(this::shareAnOption);
         this.unitOf = new int[n];
         Arrays.fill(unitOf, -1);
         List<int[]> unitList = new ArrayList<>();
         Map<String, Integer> groupUnit = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String group = nodes.get(i).annotations().get(ConvGemmFusion.GROUP);
+            if (group != null && groupMembers.containsKey(group)) {
+                group = null;
+            }
             Integer u = group == null ? null : groupUnit.get(group);
             if (u == null) {
                 u = unitList.size();
@@ -402,6 +414,22 @@ final class Problem {
             }
         }
         return sum;
+    }
+
+    /** Whether some target, in an allowed precision, runs every one of {@code members} and honours all their pins. */
+    private boolean shareAnOption(List<Integer> members) {
+        for (int t = 0; t < d; t++) {
+            int target = t;
+            if (members.stream().anyMatch(i -> pinned[i] >= 0 && pinned[i] != target)) {
+                continue;
+            }
+            for (Precision p : Precision.values()) {
+                if (prefs.precision().allows(p) && members.stream().allMatch(i -> !Double.isNaN(seconds[i][target][p.ordinal()]))) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     private void options(int u) {

@@ -76,6 +76,54 @@ class FusionPlanTest {
     }
 
     @Test
+    void aResidualBlockRunsAsOneNodeReadingTheShortcut() {
+        GraphBuilder b = new GraphBuilder("block");
+        String x = b.input("x", DType.F32, 1, 8, 6, 6);
+        TensorType w = TensorType.of(DType.F32, 8, 8, 1, 1);
+        String main = b.op(Conv2d.simple(), x, b.constant("w1", Constant.splat(w, 0.1)), b.constant("b1",
+                Constant.splat(TensorType.of(DType.F32, 8), 0.5)));
+        String shortcut = b.op(Unary.of(Unary.Kind.TANH), x);
+        String sum = b.op(new dev.accel.hal.op.Binary(dev.accel.hal.op.Binary.Kind.ADD), shortcut, main);
+        String y = b.op(Unary.of(Unary.Kind.RELU), sum);
+        b.output(y);
+        Graph source = new ConvGemmFusion().apply(b.build());
+        Plan p = new Partitioner().plan(source, List.of(Synthetic.cpu()), Preferences.defaults());
+        Node n = p.graph().nodes().stream().filter(x2 -> x2.kernel() instanceof FusedConv).findFirst().orElseThrow();
+        FusedConv f = (FusedConv) n.kernel();
+        assertTrue(f.residual());
+        assertEquals(4, n.inputs().size(), n.toString());
+        assertEquals(shortcut, n.inputs().get(3), "the residual is the Add's other input");
+        assertEquals(List.of(y), n.outputs());
+        assertEquals(2, p.graph().nodes().size(), "Tanh and the fused node: " + p.graph().nodes());
+        Node add = source.consumers(main).get(0);
+        assertEquals("cpu:0", p.deviceOf(add.name()));
+        assertEquals("cpu:0", p.deviceOf(source.consumers(sum).get(0).name()));
+    }
+
+    @Test
+    void aGroupNoDeviceRunsWholeUnderItsPinsRunsAsSingleNodes() {
+        // The Conv and its Relu pinned to a device without Add: the residual group splits, the Add runs on the CPU.
+        GraphBuilder b = new GraphBuilder("block");
+        String x = b.input("x", DType.F32, 1, 8, 6, 6);
+        String main = b.op(Conv2d.simple(), x, b.constant("w1", Constant.splat(TensorType.of(DType.F32, 8, 8, 1, 1), 0.1)));
+        String sum = b.op(new dev.accel.hal.op.Binary(dev.accel.hal.op.Binary.Kind.ADD), main, x);
+        b.output(b.op(Unary.of(Unary.Kind.RELU), sum));
+        Graph source = new ConvGemmFusion().apply(b.build());
+        Node conv = source.nodes().stream().filter(n -> n.kernel() instanceof Conv2d).findFirst().orElseThrow();
+        Node add = source.consumers(main).get(0);
+        Node relu = source.consumers(sum).get(0);
+        assertEquals(conv.name(), add.annotations().get(ConvGemmFusion.GROUP), "a residual group to split");
+        Synthetic.Caps convOnly = new Synthetic.Caps(Set.of("Conv", "Relu"), Set.of(DType.F32), Set.of());
+        Target accel = new Target("acc:0", DeviceKind.GPU, convOnly, Synthetic.gpu().profile(), 8L << 30, false);
+        Preferences pins = Preferences.builder().pin(conv.name(), "acc:0").pin(relu.name(), "acc:0").build();
+        Plan p = new Partitioner().plan(source, List.of(Synthetic.cpu(), accel), pins);
+        assertEquals("acc:0", p.deviceOf(conv.name()));
+        assertEquals("cpu:0", p.deviceOf(add.name()));
+        assertEquals("acc:0", p.deviceOf(relu.name()));
+        assertTrue(p.graph().nodes().stream().noneMatch(n -> n.kernel() instanceof FusedConv));
+    }
+
+    @Test
     void aTargetWithoutTheFusedKernelRunsTheTwoApart() {
         Synthetic.Caps noFused = new Synthetic.Caps(Set.of("Conv", "Relu", "Sigmoid", "Tanh"), Set.of(DType.F32), Set.of());
         Target t = new Target("cpu:0", DeviceKind.CPU, noFused, Synthetic.cpu().profile(), 16L << 30, true);

@@ -135,21 +135,30 @@ public final class CpuOps {
     }
 
     /**
-     * A convolution with its activation. Relu and Clip are bounds the vector kernels apply as they
-     * store the output ({@link LinalgKernels#clampedConv}); the other activations (and the scalar
-     * twin) run the activation's own kernel over the output in place, right after the convolution.
+     * A convolution with its activation (and residual). Relu and Clip are bounds the vector kernels
+     * apply as they store the output, the residual added there too ({@link LinalgKernels#clampedConv});
+     * the other activations (and the scalar twins) run the Add's and the activation's own kernels
+     * over the output in place, right after the convolution.
      */
     private static CpuOp fusedConv(OpSpec spec, FusedConv f, Map<Integer, MemorySegment> constants, boolean scalar) {
-        OpSpec convSpec = new OpSpec(f.conv(), spec.inputs(), spec.outputs());
+        int convInputs = spec.inputs().size() - (f.residual() ? 1 : 0);
+        OpSpec convSpec = new OpSpec(f.conv(), spec.inputs().subList(0, convInputs), spec.outputs());
+        int residual = f.residual() ? convInputs : -1;
         Unary a = f.activation();
         if (!scalar && (a.kind() == Unary.Kind.RELU || a.kind() == Unary.Kind.CLIP)) {
             boolean relu = a.kind() == Unary.Kind.RELU;
-            return LinalgKernels.clampedConv(convSpec, constants, relu ? 0f : a.alpha(), relu ? Float.POSITIVE_INFINITY : a.beta());
+            return LinalgKernels.clampedConv(convSpec, constants, relu ? 0f : a.alpha(), relu ? Float.POSITIVE_INFINITY : a.beta(),
+                    residual);
         }
         CpuOp conv = LinalgKernels.compile(convSpec, constants, scalar);
-        CpuOp activation = ElementwiseKernels.compile(OpSpec.of(a, spec.outputs().get(0)), scalar);
+        TensorType out = spec.outputs().get(0);
+        CpuOp add = f.residual() ? ElementwiseKernels.compile(OpSpec.of(new Binary(Binary.Kind.ADD), out, out), scalar) : null;
+        CpuOp activation = ElementwiseKernels.compile(OpSpec.of(a, out), scalar);
         return (inputs, outputs) -> {
             conv.run(inputs, outputs);
+            if (add != null) {
+                add.run(new MemorySegment[] {outputs[0], inputs[residual]}, outputs);
+            }
             activation.run(outputs, outputs);
         };
     }

@@ -73,8 +73,16 @@ public final class Reference {
             case MatMul m -> List.of(RefLinalg.matmul(in[0], dims[0], in[1], dims[1]));
             case Gemm g -> List.of(RefLinalg.gemm(g, in, dims));
             case Conv2d c -> List.of(RefLinalg.conv(c, in[0], dims[0], in[1], dims[1], in.length > 2 ? in[2] : null));
-            case FusedConv f -> List.of(RefElementwise.unary(f.activation(),
-                    RefLinalg.conv(f.conv(), in[0], dims[0], in[1], dims[1], in.length > 2 ? in[2] : null)));
+            case FusedConv f -> {
+                int convInputs = in.length - (f.residual() ? 1 : 0);
+                double[] y = RefLinalg.conv(f.conv(), in[0], dims[0], in[1], dims[1], convInputs > 2 ? in[2] : null);
+                if (f.residual()) {
+                    for (int i = 0; i < y.length; i++) {
+                        y[i] += in[convInputs][i];
+                    }
+                }
+                yield List.of(RefElementwise.unary(f.activation(), y));
+            }
             case MatMulInteger m -> List.of(RefQuant.matMulInteger(in, dims));
             case QLinearMatMul m -> List.of(RefQuant.qLinearMatMul(in, dims, spec.outputs().get(0).dtype()));
             case ConvInteger c -> List.of(RefQuant.convInteger(c.geometry(), in, dims));

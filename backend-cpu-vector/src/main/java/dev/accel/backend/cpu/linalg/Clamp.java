@@ -41,27 +41,40 @@ public record Clamp(float lo, float hi) {
      * the kernels whose stores do not apply them run this right after, while their output is in cache.
      */
     void inPlace(MemorySegment y, long from, long count) {
-        if (none() || count <= 0) {
+        inPlace(y, from, count, null);
+    }
+
+    /**
+     * As {@link #inPlace(MemorySegment, long, long)}, the residual {@code z} (when not null; same
+     * indices as {@code y}) added first: {@code y = clamp(y + z)}, a fused residual Add.
+     */
+    void inPlace(MemorySegment y, long from, long count, MemorySegment z) {
+        if ((none() && z == null) || count <= 0) {
             return;
         }
         CpuParallel.forRange((int) ((count + GRAIN - 1) / GRAIN), 1, (c0, c1) -> {
             long start = from + (long) c0 * GRAIN;
-            serial(y, start, Math.min(from + count, from + (long) c1 * GRAIN) - start);
+            serial(y, start, Math.min(from + count, from + (long) c1 * GRAIN) - start, z);
         });
     }
 
-    /** As {@link #inPlace}, on the calling thread (a kernel's own share of the output, just written). */
-    void serial(MemorySegment y, long from, long count) {
-        if (none()) {
+    /** As {@link #inPlace(MemorySegment, long, long, MemorySegment)}, on the calling thread (a kernel's own share of the output). */
+    void serial(MemorySegment y, long from, long count, MemorySegment z) {
+        if (none() && z == null) {
             return;
         }
         long end = from + count;
         long i = from;
         for (; i + F.length() <= end; i += F.length()) {
-            apply(FloatVector.fromMemorySegment(F, y, i * 4, LE)).intoMemorySegment(y, i * 4, LE);
+            FloatVector v = FloatVector.fromMemorySegment(F, y, i * 4, LE);
+            if (z != null) {
+                v = v.add(FloatVector.fromMemorySegment(F, z, i * 4, LE));
+            }
+            apply(v).intoMemorySegment(y, i * 4, LE);
         }
         for (; i < end; i++) {
-            y.setAtIndex(GemmCore.FLOAT, i, apply(y.getAtIndex(GemmCore.FLOAT, i)));
+            float v = y.getAtIndex(GemmCore.FLOAT, i);
+            y.setAtIndex(GemmCore.FLOAT, i, apply(z == null ? v : v + z.getAtIndex(GemmCore.FLOAT, i)));
         }
     }
 }

@@ -75,7 +75,8 @@ final class ConvKernels {
      * output channel, or null); {@code bias} (float32 outputs only) is added by the GEMM's epilogue.
      */
     private record Operands(MemorySegment x, MemorySegment w, MemorySegment y, boolean integer, boolean xu, boolean wu,
-                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared, boolean pixelMajor, Clamp clamp) {
+                            int xzp, int wzp, int[] wzpc, float[] bias, Prepared prepared, boolean pixelMajor, Clamp clamp,
+                            MemorySegment residual) {
         int wZeroPoint(int channel) {
             return wzpc == null ? wzp : wzpc[channel];
         }
@@ -147,19 +148,35 @@ final class ConvKernels {
      * is in cache.
      */
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Clamp clamp) {
-        return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), clamp);
+        return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), clamp, -1);
     }
 
-    /** As {@link #conv2d(OpSpec, Conv2d, Map, Winograd.Mode, Clamp)}, unclamped. */
+    /**
+     * As {@link #conv2d(OpSpec, Conv2d, Map, Clamp)}, with a residual added before the clamp
+     * ({@code FusedConv} over a Conv, an Add and an activation): the run's input {@code residual}
+     * (an index past the Conv's own inputs, a tensor of the output's shape), added where the bias
+     * is, or with the clamp after the forms that clamp afterwards; -1 for none.
+     */
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Clamp clamp, int residual) {
+        return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), clamp, residual);
+    }
+
+    /** As {@link #conv2d(OpSpec, Conv2d, Map, Winograd.Mode, Clamp, int)}, unclamped. */
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode) {
-        return conv2d(spec, c, constants, mode, Clamp.NONE);
+        return conv2d(spec, c, constants, mode, Clamp.NONE, -1);
+    }
+
+    /** As {@link #conv2d(OpSpec, Conv2d, Map, Winograd.Mode, Clamp, int)}, without a residual. */
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode, Clamp clamp) {
+        return conv2d(spec, c, constants, mode, clamp, -1);
     }
 
     /**
      * As {@link #conv2d(OpSpec, Conv2d, Map)}, with the formulation of 3x3 stride-1 convolutions given
      * ({@link Winograd.Mode}) instead of read from the system property {@value Winograd#PROPERTY}.
      */
-    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode, Clamp clamp) {
+    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Winograd.Mode mode, Clamp clamp,
+            int residual) {
         ConvGeom g = geom(spec, c);
         boolean hasBias = spec.inputs().size() == 3;
         if (StridedPointwise.applies(g)) {
@@ -167,7 +184,7 @@ final class ConvKernels {
             List<TensorType> inputs = new ArrayList<>(spec.inputs());
             inputs.set(0, TensorType.of(DType.F32, g.n(), g.c(), g.oh(), g.ow()));
             Conv2d unit = new Conv2d(1, 1, 0, 0, 0, 0, 1, 1, c.groups());
-            CpuOp pointwise = conv2d(OpSpec.of(unit, inputs), unit, constants, mode, clamp);
+            CpuOp pointwise = conv2d(OpSpec.of(unit, inputs), unit, constants, mode, clamp, residual);
             return (in, out) -> {
                 MemorySegment sub = NativeScratch.get(NativeScratch.Slot.SUBSAMPLED, 4L * g.n() * g.c() * g.ohw());
                 StridedPointwise.subsample(g, in[0], sub);
@@ -177,8 +194,10 @@ final class ConvKernels {
             };
         }
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
-        boolean planar = PlanarConv.chosen(g, mode);
-        DirectForm direct = planar ? new PlanarConv(g) : DirectConv.chosen(g, mode) ? new DirectConv(g, clamp) : null;
+        // The direct form clamps in its transpose; with a residual, it and the others clamp afterwards.
+        boolean after = PlanarConv.chosen(g, mode) || residual >= 0;
+        DirectForm direct = PlanarConv.chosen(g, mode) ? new PlanarConv(g)
+                : DirectConv.chosen(g, mode) ? new DirectConv(g, after ? Clamp.NONE : clamp) : null;
         if (direct != null) {
             float[] constWeights = constants.containsKey(1) ? direct.pack(constants.get(1)) : null;
             long image = (long) g.m() * g.ohw();
@@ -187,8 +206,8 @@ final class ConvKernels {
                 float[] bias = floatBias(constBias, hasBias, in);
                 for (int ni = 0; ni < g.n(); ni++) {
                     direct.run(in[0], ni, w, bias, out[0]);
-                    if (planar) {
-                        clamp.inPlace(out[0], ni * image, image);
+                    if (after) {
+                        clamp.inPlace(out[0], ni * image, image, residual >= 0 ? in[residual] : null);
                     }
                 }
             };
@@ -198,7 +217,7 @@ final class ConvKernels {
             long all = (long) g.n() * g.m() * g.ohw();
             return (in, out) -> {
                 wg.run(in[0], in[1], floatBias(constBias, hasBias, in), out[0]);
-                clamp.inPlace(out[0], 0, all);
+                clamp.inPlace(out[0], 0, all, residual >= 0 ? in[residual] : null);
             };
         }
         Depthwise dw = g.depthwise() ? new Depthwise(g) : null;
@@ -213,7 +232,11 @@ final class ConvKernels {
                 : Prepared.NONE;
         return (in, out) -> {
             float[] bias = floatBias(constBias, hasBias, in);
-            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor, clamp);
+            MemorySegment z = residual >= 0 ? in[residual] : null;
+            if (z != null && bias == null) {
+                bias = new float[g.m()];
+            }
+            Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor, clamp, z);
             run(g, dw, taps, op);
         };
     }
@@ -244,7 +267,7 @@ final class ConvKernels {
             int xzp = nIn > 2 ? Quant.zeroPoint(in[2], xt.dtype()) : 0;
             int wzp = nIn > 3 ? Quant.zeroPoint(in[3], wt.dtype()) : 0;
             int[] wzpc = nIn > 3 ? Quant.zeroPoints(in[3], wt.dtype(), wZpCount) : null;
-            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p, false, Clamp.NONE));
+            run(g, dw, taps, new Operands(in[0], in[1], out[0], true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, p, false, Clamp.NONE, null));
         };
     }
 
@@ -286,7 +309,7 @@ final class ConvKernels {
             int yzp = Quant.zeroPoint(in[7], yt);
             long planes = (long) g.n() * g.m();
             MemorySegment acc = NativeScratch.zeroed(NativeScratch.Slot.INT_ACCUMULATORS, 4 * Math.max(1, planes * g.ohw()));
-            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared, false, Clamp.NONE));
+            run(g, dw, taps, new Operands(in[0], in[3], acc, true, xt.dtype() == DType.U8, wu, xzp, wzp, wzpc, null, prepared, false, Clamp.NONE, null));
             requantizePlanes(acc, g, bias, mult, yzp, yt, out[0]);
         };
     }
@@ -358,9 +381,10 @@ final class ConvKernels {
             GemmCore.multiply(ohw, mg, kg, x, a, GemmCore.Target.floats(yt, 0, mg, 1f, false), parallel);
             if (parallel && (long) mg * ohw >= PARALLEL_PAD) {
                 CpuParallel.forRange((mg + L - 1) / L, 1, (b0, b1) ->
-                        transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, b0 * L, Math.min(mg, b1 * L), op.clamp()));
+                        transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, b0 * L, Math.min(mg, b1 * L), op.clamp(),
+                                op.residual()));
             } else {
-                transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, 0, mg, op.clamp());
+                transposeOut(yt, ohw, mg, op.y(), yBase, op.bias(), gi * mg, 0, mg, op.clamp(), op.residual());
             }
             return;
         }
@@ -383,13 +407,22 @@ final class ConvKernels {
         MemorySegment wideOut = NativeScratch.get(NativeScratch.Slot.WIDE_ROWS, 4L * mg * n);
         GemmCore.Target t = op.integer() ? GemmCore.Target.ints(wideOut, 0, n, false)
                 : (op.bias() == null ? GemmCore.Target.floats(wideOut, 0, n, 1f, false)
-                : GemmCore.Target.floatsWithBias(wideOut, 0, n, op.bias(), gi * mg)).clamped(op.clamp());
+                : GemmCore.Target.floatsWithBias(wideOut, 0, n, op.bias(), gi * mg))
+                .clamped(op.residual() == null ? op.clamp() : Clamp.NONE);
         GemmCore.multiply(mg, n, kg, a, new Im2colSource(pad, taps, g, wide), t, parallel);
         int rows = n;
         if (parallel && (long) mg * ohw >= PARALLEL_PAD) {
             CpuParallel.forRange(mg, 1, (r0, r1) -> keepFirstColumns(g, wideOut, rows, wide, op.y(), yBase, r0, r1));
         } else {
             keepFirstColumns(g, wideOut, rows, wide, op.y(), yBase, 0, mg);
+        }
+        if (op.residual() != null) {
+            // The wide product's rows are not laid out as the residual's: added, and clamped, here.
+            if (parallel) {
+                op.clamp().inPlace(op.y(), yBase, (long) mg * ohw, op.residual());
+            } else {
+                op.clamp().serial(op.y(), yBase, (long) mg * ohw, op.residual());
+            }
         }
     }
 
@@ -496,13 +529,16 @@ final class ConvKernels {
      * the product read a row of channels apart, 37 through the small array, 18-22 with Transpose16.)
      */
     static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
-            int biasBase, int c0, int c1, Clamp clamp) {
-        transposeOut(src, positions, channels, y, yBase, bias, biasBase, c0, c1, 0, positions, clamp);
+            int biasBase, int c0, int c1, Clamp clamp, MemorySegment z) {
+        transposeOut(src, positions, channels, y, yBase, bias, biasBase, c0, c1, 0, positions, clamp, z);
     }
 
-    /** As above, for positions {@code [p0, p1)} only. */
+    /**
+     * As above, for positions {@code [p0, p1)} only; {@code z} (or null) is a residual laid out as Y,
+     * added before the clamp.
+     */
     static void transposeOut(MemorySegment src, int positions, int channels, MemorySegment y, long yBase, float[] bias,
-            int biasBase, int c0, int c1, int p0, int p1, Clamp clamp) {
+            int biasBase, int c0, int c1, int p0, int p1, Clamp clamp, MemorySegment z) {
         float[] block = null;
         for (int co = c0; co < c1; co += L) {
             int w = Math.min(L, c1 - co);
@@ -510,14 +546,19 @@ final class ConvKernels {
             if (w == L && Transpose16.APPLIES) {
                 // Whole 16 x 16 blocks in registers; the last positions (49 = 3 x 16 + 1) as below.
                 for (; q0 + L <= p1; q0 += L) {
-                    Transpose16.block(src, ((long) q0 * channels + co) * 4, channels * 4L, bias, biasBase + co, y,
-                            (yBase + (long) co * positions + q0) * 4, positions * 4L, clamp);
+                    long to = (yBase + (long) co * positions + q0) * 4;
+                    Transpose16.block(src, ((long) q0 * channels + co) * 4, channels * 4L, bias, biasBase + co, y, to,
+                            positions * 4L);
+                    if (z != null || !clamp.none()) {
+                        Transpose16.finish(y, to, positions * 4L, z, clamp);
+                    }
                 }
                 for (int j = 0; j < w; j++) {
                     float b = bias == null ? 0f : bias[biasBase + co + j];
                     long to = yBase + (long) (co + j) * positions;
                     for (int q = q0; q < p1; q++) {
-                        y.setAtIndex(FLOAT, to + q, clamp.apply(src.getAtIndex(FLOAT, (long) q * channels + co + j) + b));
+                        float v = src.getAtIndex(FLOAT, (long) q * channels + co + j) + b;
+                        y.setAtIndex(FLOAT, to + q, clamp.apply(z == null ? v : v + z.getAtIndex(FLOAT, to + q)));
                     }
                 }
                 continue;
@@ -528,21 +569,22 @@ final class ConvKernels {
             if (w == L) {
                 FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, biasBase + co);
                 for (int q = p0; q < p1; q++) {
-                    clamp.apply(FloatVector.fromMemorySegment(F, src, ((long) q * channels + co) * 4,
-                            java.nio.ByteOrder.LITTLE_ENDIAN).add(b)).intoArray(block, (q - p0) * L);
+                    FloatVector.fromMemorySegment(F, src, ((long) q * channels + co) * 4, java.nio.ByteOrder.LITTLE_ENDIAN).add(b)
+                            .intoArray(block, (q - p0) * L);
                 }
             } else {
                 for (int q = p0; q < p1; q++) {
                     for (int j = 0; j < w; j++) {
                         float b = bias == null ? 0f : bias[biasBase + co + j];
-                        block[(q - p0) * L + j] = clamp.apply(src.getAtIndex(FLOAT, (long) q * channels + co + j) + b);
+                        block[(q - p0) * L + j] = src.getAtIndex(FLOAT, (long) q * channels + co + j) + b;
                     }
                 }
             }
             for (int j = 0; j < w; j++) {
                 long to = yBase + (long) (co + j) * positions;
                 for (int q = p0; q < p1; q++) {
-                    y.setAtIndex(FLOAT, to + q, block[(q - p0) * L + j]);
+                    float v = block[(q - p0) * L + j];
+                    y.setAtIndex(FLOAT, to + q, clamp.apply(z == null ? v : v + z.getAtIndex(FLOAT, to + q)));
                 }
             }
         }
@@ -588,7 +630,8 @@ final class ConvKernels {
             return GemmCore.Target.ints(op.y(), base, ldc, false);
         }
         return (op.bias() == null ? GemmCore.Target.floats(op.y(), base, ldc, 1f, false)
-                : GemmCore.Target.floatsWithBias(op.y(), base, ldc, op.bias(), firstChannel)).clamped(op.clamp());
+                : GemmCore.Target.floatsWithBias(op.y(), base, ldc, op.bias(), firstChannel)).clamped(op.clamp())
+                .withResidual(op.residual());
     }
 
     /** This thread's padded-image scratch (index 0) and row scratch (index 1), grown for {@code g}. */
@@ -626,7 +669,7 @@ final class ConvKernels {
                     channelTaps(op, (p + 1) % g.c(), wk2);
                     direct.computePair(op.x(), (long) p * g.hw(), (long) (p + 1) * g.hw(), wk, bias(op, p % g.c()), wk2,
                             bias(op, (p + 1) % g.c()), op.y(), (long) p * ohw, (long) (p + 1) * ohw);
-                    op.clamp().serial(op.y(), (long) p * ohw, 2L * ohw);
+                    op.clamp().serial(op.y(), (long) p * ohw, 2L * ohw, op.residual());
                 }
             }
             for (; p < to; p++) {
@@ -638,7 +681,7 @@ final class ConvKernels {
                     dw.load(pad, row, op.x(), p * g.hw(), op.integer(), op.xu(), op.xzp());
                     dw.compute(pad, wk, bias(op, ch), op.y(), (long) p * ohw, op.integer(), acc);
                 }
-                op.clamp().serial(op.y(), (long) p * ohw, ohw);
+                op.clamp().serial(op.y(), (long) p * ohw, ohw, op.residual());
             }
         });
     }

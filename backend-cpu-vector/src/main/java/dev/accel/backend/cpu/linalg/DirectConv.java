@@ -398,7 +398,7 @@ final class DirectConv implements DirectForm {
                 }
             }
             ConvKernels.transposeOut(product, ohw, g.m(), y, yBase, bias, 0, panel * NR, panel * NR + NR, c0 * TILE,
-                    Math.min(ohw, c1 * TILE), clamp);
+                    Math.min(ohw, c1 * TILE), clamp, null);
         }
     }
 

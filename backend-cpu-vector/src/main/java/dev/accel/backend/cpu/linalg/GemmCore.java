@@ -119,30 +119,42 @@ final class GemmCore {
      * its own over C; {@code clamp} (a fused Relu or Clip) is applied in the epilogue of the last.
      */
     record Target(MemorySegment seg, long base, long ldc, boolean integer, float alpha, boolean accumulate, float[] rowBias,
-                  int biasBase, Clamp clamp) {
+                  int biasBase, Clamp clamp, MemorySegment residual) {
         Target {
             NativeScratch.requireNative(seg);
-            if (!clamp.none() && (integer || accumulate)) {
-                throw new IllegalArgumentException("a clamped GEMM target must be float32 and not accumulate");
+            if ((!clamp.none() || residual != null) && (integer || accumulate)) {
+                throw new IllegalArgumentException("a clamped GEMM target or one with a residual must be float32 and not accumulate");
+            }
+            if (residual != null && rowBias == null) {
+                throw new IllegalArgumentException("a GEMM target with a residual needs a row bias (zeros for none)");
             }
         }
 
         static Target floats(MemorySegment seg, long base, long ldc, float alpha, boolean accumulate) {
-            return new Target(seg, base, ldc, false, alpha, accumulate, null, 0, Clamp.NONE);
+            return new Target(seg, base, ldc, false, alpha, accumulate, null, 0, Clamp.NONE, null);
         }
 
         /** A float target whose row i starts at {@code bias[biasBase + i]} (not accumulating). */
         static Target floatsWithBias(MemorySegment seg, long base, long ldc, float[] bias, int biasBase) {
-            return new Target(seg, base, ldc, false, 1f, false, bias, biasBase, Clamp.NONE);
+            return new Target(seg, base, ldc, false, 1f, false, bias, biasBase, Clamp.NONE, null);
         }
 
         static Target ints(MemorySegment seg, long base, long ldc, boolean accumulate) {
-            return new Target(seg, base, ldc, true, 1f, accumulate, null, 0, Clamp.NONE);
+            return new Target(seg, base, ldc, true, 1f, accumulate, null, 0, Clamp.NONE, null);
         }
 
         /** This float target with {@code clamp} applied to each element as the last K block stores it. */
         Target clamped(Clamp clamp) {
-            return new Target(seg, base, ldc, integer, alpha, accumulate, rowBias, biasBase, clamp);
+            return new Target(seg, base, ldc, integer, alpha, accumulate, rowBias, biasBase, clamp, residual);
+        }
+
+        /**
+         * This float target (with a row bias) with {@code residual} added by the last K block, before
+         * the clamp (so the sums round as a Conv then an Add would): element (i, j) of it at the same
+         * index of {@code residual} as C's in {@code seg} (a residual Add fused into a convolution).
+         */
+        Target withResidual(MemorySegment residual) {
+            return new Target(seg, base, ldc, integer, alpha, accumulate, rowBias, biasBase, clamp, residual);
         }
 
         /** Row i's bias, 0 without one. */
@@ -181,7 +193,11 @@ final class GemmCore {
         if (k <= 0) {
             if (!c.accumulate()) {
                 for (int i = 0; i < m; i++) {
-                    if (c.rowBias() != null || !c.clamp().none()) {
+                    if (c.residual() != null) {
+                        for (long j = c.base() + i * c.ldc(), end = j + n; j < end; j++) {
+                            c.seg().setAtIndex(FLOAT, j, c.clamp().apply(c.bias(i) + c.residual().getAtIndex(FLOAT, j)));
+                        }
+                    } else if (c.rowBias() != null || !c.clamp().none()) {
                         Fills.constant(c.seg(), c.base() + i * c.ldc(), n, c.clamp().apply(c.bias(i)));
                     } else {
                         c.seg().asSlice((c.base() + i * c.ldc()) * 4, n * 4L).fill((byte) 0);
@@ -257,6 +273,7 @@ final class GemmCore {
                 int kc = Math.min(kcMax, k - pc);
                 boolean add = pc > 0 || c.accumulate();
                 Clamp clamp = pc + kc >= k ? c.clamp() : Clamp.NONE;
+                MemorySegment z = pc + kc >= k ? c.residual() : null;
                 int bBase = 0;
                 if (pb != null) {
                     bBase = pb.offset(pc, jc);
@@ -288,14 +305,14 @@ final class GemmCore {
                             for (int ir = 0; ir < mc; ir += MR) {
                                 long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
                                 direct(kc, ap, aBase + ir * kc, direct, bAt, Math.min(MR, mc - ir), tile);
-                                epilogue(tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add, clamp);
+                                epilogue(tile, ic + ir, Math.min(MR, mc - ir), nr, c, at, add, z, clamp);
                             }
                             continue;
                         }
                         for (int ir = 0; ir < mc; ir += MR) {
                             long at = c.base() + (long) (ic + ir) * c.ldc() + jc + jr;
                             tile(kc, ap, aBase + ir * kc, bp, bBase + jr * kc, tile, ic + ir, Math.min(MR, mc - ir), nr, c, at,
-                                    add, clamp);
+                                    add, z, clamp);
                         }
                     }
                 }
@@ -329,6 +346,7 @@ final class GemmCore {
             int kc = Math.min(kcMax, k - pc);
             boolean add = pc > 0 || c.accumulate();
             Clamp clamp = pc + kc >= k ? c.clamp() : Clamp.NONE;
+            MemorySegment z = pc + kc >= k ? c.residual() : null;
             int aBase = pa != null ? pa.offset(pc, i0) : 0;
             if (pa == null) {
                 for (int ir = i0; ir < i1; ir += MR) {
@@ -342,7 +360,7 @@ final class GemmCore {
                     for (int ir = i0; ir < i1; ir += MR) {
                         long at = c.base() + (long) ir * c.ldc() + jr;
                         direct(kc, ap, aBase + (ir - i0) * kc, direct, bAt, Math.min(MR, i1 - ir), tile);
-                        epilogue(tile, ir, Math.min(MR, i1 - ir), nr, c, at, add, clamp);
+                        epilogue(tile, ir, Math.min(MR, i1 - ir), nr, c, at, add, z, clamp);
                     }
                     continue;
                 }
@@ -354,7 +372,7 @@ final class GemmCore {
                 }
                 for (int ir = i0; ir < i1; ir += MR) {
                     long at = c.base() + (long) ir * c.ldc() + jr;
-                    tile(kc, ap, aBase + (ir - i0) * kc, bp, bo, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add, clamp);
+                    tile(kc, ap, aBase + (ir - i0) * kc, bp, bo, tile, ir, Math.min(MR, i1 - ir), nr, c, at, add, z, clamp);
                 }
             }
         }
@@ -373,13 +391,15 @@ final class GemmCore {
      * {@link MicroKernel#multiplyFour}.
      */
     private static void tile(int kc, float[] ap, int ao, float[] bp, int bo, float[] tile, int row, int mr, int nr, Target c,
-            long at, boolean add, Clamp clamp) {
+            long at, boolean add, MemorySegment z, Clamp clamp) {
         if (!c.integer() && mr == MR && nr == NR) {
             if (add || c.rowBias() == null) {
-                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), add, clamp);
+                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), add);
             } else {
-                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row,
-                        clamp);
+                MicroKernel.multiplyInto(kc, ap, ao, bp, bo, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row);
+            }
+            if (z != null || !clamp.none()) {
+                MicroKernel.finish(c.seg(), at, c.ldc(), z, clamp);
             }
             return;
         }
@@ -396,7 +416,7 @@ final class GemmCore {
         } else {
             MicroKernel.multiply(kc, ap, ao, bp, bo, tile);
         }
-        epilogue(tile, row, mr, nr, c, at, add, clamp);
+        epilogue(tile, row, mr, nr, c, at, add, z, clamp);
     }
 
     /**
@@ -414,17 +434,18 @@ final class GemmCore {
 
     /**
      * A tile's sums into C: int32, or float with alpha, accumulation or (first K block) the row bias,
-     * then (last K block) the clamp.
+     * then (last K block: {@code z} not null) the residual and (last K block) the clamp.
      */
-    private static void epilogue(float[] tile, int row, int mr, int nr, Target c, long at, boolean add, Clamp clamp) {
+    private static void epilogue(float[] tile, int row, int mr, int nr, Target c, long at, boolean add, MemorySegment z,
+            Clamp clamp) {
         if (c.integer()) {
             MicroKernel.storeInt(tile, mr, nr, c.seg(), at, c.ldc(), add);
         } else {
             if (!add && c.rowBias() != null) {
-                MicroKernel.storeFloatWithBias(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row,
+                MicroKernel.storeFloatWithBias(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), c.rowBias(), c.biasBase() + row, z,
                         clamp);
             } else {
-                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add, clamp);
+                MicroKernel.storeFloat(tile, mr, nr, c.seg(), at, c.ldc(), c.alpha(), add, z, clamp);
             }
         }
     }

@@ -92,11 +92,20 @@ public final class LinalgKernels {
      * @throws UnsupportedOpException when the spec is not a float32 Conv
      */
     public static CpuOp clampedConv(OpSpec spec, Map<Integer, MemorySegment> constants, float lo, float hi) {
+        return clampedConv(spec, constants, lo, hi, -1);
+    }
+
+    /**
+     * As {@link #clampedConv(OpSpec, Map, float, float)}, with the run's input {@code residual} (an
+     * index past the Conv's inputs; -1 for none), a tensor of the output's shape, added before the
+     * bounds: {@code clamp(Conv + Z)}, a FusedConv over a Conv, a residual Add and Relu or Clip.
+     */
+    public static CpuOp clampedConv(OpSpec spec, Map<Integer, MemorySegment> constants, float lo, float hi, int residual) {
         if (!(spec.op() instanceof Conv2d c)) {
             throw new UnsupportedOpException("cpu linalg: " + spec + " is not a Conv; a clamped convolution requires one");
         }
         requireF32(spec);
-        return ConvKernels.conv2d(spec, c, constants, new Clamp(lo, hi));
+        return ConvKernels.conv2d(spec, c, constants, new Clamp(lo, hi), residual);
     }
 
     private static void requireF32(OpSpec spec) {

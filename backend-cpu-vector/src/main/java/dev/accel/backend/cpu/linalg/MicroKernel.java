@@ -325,11 +325,13 @@ final class MicroKernel {
 
     /**
      * As {@link #multiply}, for a full MR x NR float tile, with the epilogue fused: {@code C = alpha *
-     * AB (+ C when add)}, then {@code clamp}, C's element (i, j) at float index {@code c + i * ldc + j}
-     * of {@code seg}. The accumulators go straight to C, never through a tile array.
+     * AB (+ C when add)}, C's element (i, j) at float index {@code c + i * ldc + j} of {@code seg}. The
+     * accumulators go straight to C, never through a tile array. (A fused convolution's residual and
+     * bounds come after, in {@link #finish}: added here, they made the method too large for C1, which
+     * then left it to the interpreter until C2 compiled it.)
      */
     static void multiplyInto(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, float alpha,
-            boolean add, Clamp clamp) {
+            boolean add) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -399,22 +401,6 @@ final class MicroKernel {
             c41 = c41.mul(alpha);
             c50 = c50.mul(alpha);
             c51 = c51.mul(alpha);
-        }
-        if (!clamp.none()) {
-            FloatVector lo = FloatVector.broadcast(F, clamp.lo());
-            FloatVector hi = FloatVector.broadcast(F, clamp.hi());
-            c00 = c00.max(lo).min(hi);
-            c01 = c01.max(lo).min(hi);
-            c10 = c10.max(lo).min(hi);
-            c11 = c11.max(lo).min(hi);
-            c20 = c20.max(lo).min(hi);
-            c21 = c21.max(lo).min(hi);
-            c30 = c30.max(lo).min(hi);
-            c31 = c31.max(lo).min(hi);
-            c40 = c40.max(lo).min(hi);
-            c41 = c41.max(lo).min(hi);
-            c50 = c50.max(lo).min(hi);
-            c51 = c51.max(lo).min(hi);
         }
         c00.intoMemorySegment(seg, r0, LE);
         c01.intoMemorySegment(seg, r0 + h, LE);
@@ -515,11 +501,11 @@ final class MicroKernel {
     }
 
     /**
-     * As {@link #multiplyInto(int, float[], int, float[], int, MemorySegment, long, long, float, boolean, Clamp)}
-     * without accumulation, adding row i's bias {@code bias[bi + i]}: {@code C = clamp(alpha * AB + bias)}.
+     * As {@link #multiplyInto(int, float[], int, float[], int, MemorySegment, long, long, float, boolean)}
+     * without accumulation, adding row i's bias {@code bias[bi + i]}: {@code C = alpha * AB + bias}.
      */
     static void multiplyInto(int kc, float[] a, int ao, float[] b, int bo, MemorySegment seg, long c, long ldc, float alpha,
-            float[] bias, int bi, Clamp clamp) {
+            float[] bias, int bi) {
         FloatVector c00 = FloatVector.zero(F);
         FloatVector c01 = FloatVector.zero(F);
         FloatVector c10 = FloatVector.zero(F);
@@ -560,54 +546,56 @@ final class MicroKernel {
         long st = ldc * 4;
         long h = 4L * L;
         FloatVector va = FloatVector.broadcast(F, alpha);
-        c00 = c00.fma(va, FloatVector.broadcast(F, bias[bi]));
-        c01 = c01.fma(va, FloatVector.broadcast(F, bias[bi]));
-        c10 = c10.fma(va, FloatVector.broadcast(F, bias[bi + 1]));
-        c11 = c11.fma(va, FloatVector.broadcast(F, bias[bi + 1]));
-        c20 = c20.fma(va, FloatVector.broadcast(F, bias[bi + 2]));
-        c21 = c21.fma(va, FloatVector.broadcast(F, bias[bi + 2]));
-        c30 = c30.fma(va, FloatVector.broadcast(F, bias[bi + 3]));
-        c31 = c31.fma(va, FloatVector.broadcast(F, bias[bi + 3]));
-        c40 = c40.fma(va, FloatVector.broadcast(F, bias[bi + 4]));
-        c41 = c41.fma(va, FloatVector.broadcast(F, bias[bi + 4]));
-        c50 = c50.fma(va, FloatVector.broadcast(F, bias[bi + 5]));
-        c51 = c51.fma(va, FloatVector.broadcast(F, bias[bi + 5]));
-        if (!clamp.none()) {
-            FloatVector lo = FloatVector.broadcast(F, clamp.lo());
-            FloatVector hi = FloatVector.broadcast(F, clamp.hi());
-            c00 = c00.max(lo).min(hi);
-            c01 = c01.max(lo).min(hi);
-            c10 = c10.max(lo).min(hi);
-            c11 = c11.max(lo).min(hi);
-            c20 = c20.max(lo).min(hi);
-            c21 = c21.max(lo).min(hi);
-            c30 = c30.max(lo).min(hi);
-            c31 = c31.max(lo).min(hi);
-            c40 = c40.max(lo).min(hi);
-            c41 = c41.max(lo).min(hi);
-            c50 = c50.max(lo).min(hi);
-            c51 = c51.max(lo).min(hi);
-        }
-        c00.intoMemorySegment(seg, r0, LE);
-        c01.intoMemorySegment(seg, r0 + h, LE);
-        c10.intoMemorySegment(seg, r0 + st, LE);
-        c11.intoMemorySegment(seg, r0 + st + h, LE);
-        c20.intoMemorySegment(seg, r0 + 2 * st, LE);
-        c21.intoMemorySegment(seg, r0 + 2 * st + h, LE);
-        c30.intoMemorySegment(seg, r0 + 3 * st, LE);
-        c31.intoMemorySegment(seg, r0 + 3 * st + h, LE);
-        c40.intoMemorySegment(seg, r0 + 4 * st, LE);
-        c41.intoMemorySegment(seg, r0 + 4 * st + h, LE);
-        c50.intoMemorySegment(seg, r0 + 5 * st, LE);
-        c51.intoMemorySegment(seg, r0 + 5 * st + h, LE);
+        FloatVector x = FloatVector.broadcast(F, bias[bi]);
+        c00.fma(va, x).intoMemorySegment(seg, r0, LE);
+        c01.fma(va, x).intoMemorySegment(seg, r0 + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 1]);
+        c10.fma(va, x).intoMemorySegment(seg, r0 + st, LE);
+        c11.fma(va, x).intoMemorySegment(seg, r0 + st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 2]);
+        c20.fma(va, x).intoMemorySegment(seg, r0 + 2 * st, LE);
+        c21.fma(va, x).intoMemorySegment(seg, r0 + 2 * st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 3]);
+        c30.fma(va, x).intoMemorySegment(seg, r0 + 3 * st, LE);
+        c31.fma(va, x).intoMemorySegment(seg, r0 + 3 * st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 4]);
+        c40.fma(va, x).intoMemorySegment(seg, r0 + 4 * st, LE);
+        c41.fma(va, x).intoMemorySegment(seg, r0 + 4 * st + h, LE);
+        x = FloatVector.broadcast(F, bias[bi + 5]);
+        c50.fma(va, x).intoMemorySegment(seg, r0 + 5 * st, LE);
+        c51.fma(va, x).intoMemorySegment(seg, r0 + 5 * st + h, LE);
     }
 
     /**
-     * Float epilogue for the top-left {@code mr x nr} of a tile: {@code C = alpha * tile (+ C when
-     * add)}, C's element (i, j) at float index {@code c + i * ldc + j}.
+     * A full MR x NR float tile of C just stored ({@link #multiplyInto}), finished in place while in
+     * L1: the residual {@code z} (when not null, at C's index) added, then {@code clamp}.
+     */
+    static void finish(MemorySegment seg, long c, long ldc, MemorySegment z, Clamp clamp) {
+        FloatVector lo = FloatVector.broadcast(F, clamp.lo());
+        FloatVector hi = FloatVector.broadcast(F, clamp.hi());
+        boolean clamped = !clamp.none();
+        for (int i = 0; i < MR; i++) {
+            for (int j = 0; j < NR; j += L) {
+                long at = (c + i * ldc + j) * 4;
+                FloatVector v = FloatVector.fromMemorySegment(F, seg, at, LE);
+                if (z != null) {
+                    v = v.add(FloatVector.fromMemorySegment(F, z, at, LE));
+                }
+                if (clamped) {
+                    v = v.max(lo).min(hi);
+                }
+                v.intoMemorySegment(seg, at, LE);
+            }
+        }
+    }
+
+    /**
+     * Float epilogue for the top-left {@code mr x nr} of a tile: {@code C = clamp(alpha * tile (+ C when
+     * add) (+ Z when z is not null))}, C's element (i, j) at float index {@code c + i * ldc + j}, Z's at
+     * the same index of {@code z}.
      */
     static void storeFloat(float[] tile, int mr, int nr, MemorySegment seg, long c, long ldc, float alpha, boolean add,
-            Clamp clamp) {
+            MemorySegment z, Clamp clamp) {
         FloatVector va = FloatVector.broadcast(F, alpha);
         FloatVector lo = FloatVector.broadcast(F, clamp.lo());
         FloatVector hi = FloatVector.broadcast(F, clamp.hi());
@@ -621,6 +609,9 @@ final class MicroKernel {
                 FloatVector v = FloatVector.fromArray(F, tile, t + j);
                 long at = row + j * 4L;
                 v = add ? v.fma(va, FloatVector.fromMemorySegment(F, seg, at, LE)) : v.mul(va);
+                if (z != null) {
+                    v = v.add(FloatVector.fromMemorySegment(F, z, at, LE));
+                }
                 if (clamped) {
                     v = v.max(lo).min(hi);
                 }
@@ -629,14 +620,18 @@ final class MicroKernel {
             for (; j < nr; j++) {
                 long at = row + j * 4L;
                 float v = tile[t + j];
-                seg.set(GemmCore.FLOAT, at, clamp.apply(add ? Math.fma(v, alpha, seg.get(GemmCore.FLOAT, at)) : v * alpha));
+                v = add ? Math.fma(v, alpha, seg.get(GemmCore.FLOAT, at)) : v * alpha;
+                seg.set(GemmCore.FLOAT, at, clamp.apply(z == null ? v : v + z.get(GemmCore.FLOAT, at)));
             }
         }
     }
 
-    /** As {@link #storeFloat} without accumulation, row i starting at {@code bias[bi + i]}: {@code C = alpha * tile + bias}. */
+    /**
+     * As {@link #storeFloat} without accumulation, row i starting at {@code bias[bi + i]}, the residual
+     * {@code z} (when not null) added at C's index: {@code C = clamp(alpha * tile + bias (+ Z))}.
+     */
     static void storeFloatWithBias(float[] tile, int mr, int nr, MemorySegment seg, long c, long ldc, float alpha, float[] bias,
-            int bi, Clamp clamp) {
+            int bi, MemorySegment z, Clamp clamp) {
         FloatVector va = FloatVector.broadcast(F, alpha);
         FloatVector lo = FloatVector.broadcast(F, clamp.lo());
         FloatVector hi = FloatVector.broadcast(F, clamp.hi());
@@ -650,13 +645,17 @@ final class MicroKernel {
             int j = 0;
             for (; j < vecEnd; j += L) {
                 FloatVector v = FloatVector.fromArray(F, tile, t + j).fma(va, vb);
+                if (z != null) {
+                    v = v.add(FloatVector.fromMemorySegment(F, z, row + j * 4L, LE));
+                }
                 if (clamped) {
                     v = v.max(lo).min(hi);
                 }
                 v.intoMemorySegment(seg, row + j * 4L, LE);
             }
             for (; j < nr; j++) {
-                seg.set(GemmCore.FLOAT, row + j * 4L, clamp.apply(Math.fma(tile[t + j], alpha, b)));
+                float v = Math.fma(tile[t + j], alpha, b);
+                seg.set(GemmCore.FLOAT, row + j * 4L, clamp.apply(z == null ? v : v + z.get(GemmCore.FLOAT, row + j * 4L)));
             }
         }
     }

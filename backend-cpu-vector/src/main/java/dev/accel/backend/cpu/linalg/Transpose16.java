@@ -43,11 +43,11 @@ final class Transpose16 {
 
     /**
      * Reads rows {@code i < 16} of 16 floats at byte {@code at + i * rowBytes} of {@code src}, adds
-     * {@code bias[biasAt + j]} to lane j, applies {@code clamp}, and writes column j to byte
-     * {@code to + j * colBytes} of {@code dst}. Both segments native.
+     * {@code bias[biasAt + j]} to lane j, and writes column j to byte {@code to + j * colBytes} of
+     * {@code dst}. Both segments native. (A fused convolution's residual and bounds come after, in
+     * {@link #finish}: here they made the method too large for C1, which left it to the interpreter.)
      */
-    static void block(MemorySegment src, long at, long rowBytes, float[] bias, int biasAt, MemorySegment dst, long to, long colBytes,
-            Clamp clamp) {
+    static void block(MemorySegment src, long at, long rowBytes, float[] bias, int biasAt, MemorySegment dst, long to, long colBytes) {
         FloatVector b = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, biasAt);
         FloatVector r0 = FloatVector.fromMemorySegment(F, src, at, LE).add(b);
         FloatVector r1 = FloatVector.fromMemorySegment(F, src, at + rowBytes, LE).add(b);
@@ -106,27 +106,6 @@ final class Transpose16 {
         t = r10; r10 = lo.selectFrom(t, r11); r11 = hi.selectFrom(t, r11);
         t = r12; r12 = lo.selectFrom(t, r13); r13 = hi.selectFrom(t, r13);
         t = r14; r14 = lo.selectFrom(t, r15); r15 = hi.selectFrom(t, r15);
-        if (!clamp.none()) {
-            // After the shuffles: they only move lanes, and the bounds are the same for every element.
-            FloatVector vlo = FloatVector.broadcast(F, clamp.lo());
-            FloatVector vhi = FloatVector.broadcast(F, clamp.hi());
-            r0 = r0.max(vlo).min(vhi);
-            r1 = r1.max(vlo).min(vhi);
-            r2 = r2.max(vlo).min(vhi);
-            r3 = r3.max(vlo).min(vhi);
-            r4 = r4.max(vlo).min(vhi);
-            r5 = r5.max(vlo).min(vhi);
-            r6 = r6.max(vlo).min(vhi);
-            r7 = r7.max(vlo).min(vhi);
-            r8 = r8.max(vlo).min(vhi);
-            r9 = r9.max(vlo).min(vhi);
-            r10 = r10.max(vlo).min(vhi);
-            r11 = r11.max(vlo).min(vhi);
-            r12 = r12.max(vlo).min(vhi);
-            r13 = r13.max(vlo).min(vhi);
-            r14 = r14.max(vlo).min(vhi);
-            r15 = r15.max(vlo).min(vhi);
-        }
         r0.intoMemorySegment(dst, to, LE);
         r1.intoMemorySegment(dst, to + colBytes, LE);
         r2.intoMemorySegment(dst, to + 2 * colBytes, LE);
@@ -143,6 +122,28 @@ final class Transpose16 {
         r13.intoMemorySegment(dst, to + 13 * colBytes, LE);
         r14.intoMemorySegment(dst, to + 14 * colBytes, LE);
         r15.intoMemorySegment(dst, to + 15 * colBytes, LE);
+    }
+
+    /**
+     * The 16 columns of 16 floats {@link #block} just wrote at byte {@code to + j * colBytes} of
+     * {@code dst}, finished in place while in L1: the residual {@code z} (when not null, laid out as
+     * {@code dst}) added, then {@code clamp}.
+     */
+    static void finish(MemorySegment dst, long to, long colBytes, MemorySegment z, Clamp clamp) {
+        FloatVector lo = FloatVector.broadcast(F, clamp.lo());
+        FloatVector hi = FloatVector.broadcast(F, clamp.hi());
+        boolean clamped = !clamp.none();
+        for (int j = 0; j < 16; j++) {
+            long at = to + j * colBytes;
+            FloatVector v = FloatVector.fromMemorySegment(F, dst, at, LE);
+            if (z != null) {
+                v = v.add(FloatVector.fromMemorySegment(F, z, at, LE));
+            }
+            if (clamped) {
+                v = v.max(lo).min(hi);
+            }
+            v.intoMemorySegment(dst, at, LE);
+        }
     }
 
     /**

@@ -40,7 +40,7 @@ public final class DirectConvMain {
                 }
             });
             double transpose = LinalgTestSupport.bestMicros(20, 20, () ->
-                    ConvKernels.transposeOut(product, oh * oh, m, y, 0, bias, 0, 0, m, Clamp.NONE));
+                    ConvKernels.transposeOut(product, oh * oh, m, y, 0, bias, 0, 0, m, Clamp.NONE, null));
             double all = LinalgTestSupport.bestMicros(20, 20, () -> dc.run(x, 0, w, bias, y));
             double flops = sc.flops();
             System.out.printf("c %4d h %3d m %4d k %d s %d: one core: copy %6.1f us, tiles and their transposes %7.1f us (%5.1f GFLOP/s), transpose alone %6.1f us;"

@@ -57,7 +57,7 @@ public final class TransposeMain {
                     int q0 = 0;
                     for (; q0 + L <= positions; q0 += L) {
                         Transpose16.block(src, ((long) q0 * channels + co) * 4, channels * 4L, null, 0, y,
-                                ((long) co * positions + q0) * 4, positions * 4L, Clamp.NONE);
+                                ((long) co * positions + q0) * 4, positions * 4L);
                     }
                     for (int j = 0; j < L; j++) {
                         for (int q = q0; q < positions; q++) {
