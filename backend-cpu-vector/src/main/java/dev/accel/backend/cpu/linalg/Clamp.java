@@ -31,6 +31,19 @@ public record Clamp(float lo, float hi) {
         return Math.min(Math.max(x, lo), hi);
     }
 
+    /**
+     * The vector of floats at byte {@code at} of {@code y}, the residual's at the same byte of
+     * {@code z} added (when not null), then bounded, stored back: a kernel's finishing pass over
+     * what it has just written.
+     */
+    void applyAt(MemorySegment y, long at, MemorySegment z) {
+        FloatVector v = FloatVector.fromMemorySegment(F, y, at, LE);
+        if (z != null) {
+            v = v.add(FloatVector.fromMemorySegment(F, z, at, LE));
+        }
+        apply(v).intoMemorySegment(y, at, LE);
+    }
+
     /** The bounds applied to a vector. */
     FloatVector apply(FloatVector v) {
         return v.max(lo).min(hi);
@@ -66,11 +79,7 @@ public record Clamp(float lo, float hi) {
         long end = from + count;
         long i = from;
         for (; i + F.length() <= end; i += F.length()) {
-            FloatVector v = FloatVector.fromMemorySegment(F, y, i * 4, LE);
-            if (z != null) {
-                v = v.add(FloatVector.fromMemorySegment(F, z, i * 4, LE));
-            }
-            apply(v).intoMemorySegment(y, i * 4, LE);
+            applyAt(y, i * 4, z);
         }
         for (; i < end; i++) {
             float v = y.getAtIndex(GemmCore.FLOAT, i);

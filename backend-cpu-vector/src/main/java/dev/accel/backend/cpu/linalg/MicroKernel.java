@@ -571,20 +571,9 @@ final class MicroKernel {
      * L1: the residual {@code z} (when not null, at C's index) added, then {@code clamp}.
      */
     static void finish(MemorySegment seg, long c, long ldc, MemorySegment z, Clamp clamp) {
-        FloatVector lo = FloatVector.broadcast(F, clamp.lo());
-        FloatVector hi = FloatVector.broadcast(F, clamp.hi());
-        boolean clamped = !clamp.none();
         for (int i = 0; i < MR; i++) {
             for (int j = 0; j < NR; j += L) {
-                long at = (c + i * ldc + j) * 4;
-                FloatVector v = FloatVector.fromMemorySegment(F, seg, at, LE);
-                if (z != null) {
-                    v = v.add(FloatVector.fromMemorySegment(F, z, at, LE));
-                }
-                if (clamped) {
-                    v = v.max(lo).min(hi);
-                }
-                v.intoMemorySegment(seg, at, LE);
+                clamp.applyAt(seg, (c + i * ldc + j) * 4, z);
             }
         }
     }

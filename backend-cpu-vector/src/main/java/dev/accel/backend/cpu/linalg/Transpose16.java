@@ -130,19 +130,8 @@ final class Transpose16 {
      * {@code dst}) added, then {@code clamp}.
      */
     static void finish(MemorySegment dst, long to, long colBytes, MemorySegment z, Clamp clamp) {
-        FloatVector lo = FloatVector.broadcast(F, clamp.lo());
-        FloatVector hi = FloatVector.broadcast(F, clamp.hi());
-        boolean clamped = !clamp.none();
         for (int j = 0; j < 16; j++) {
-            long at = to + j * colBytes;
-            FloatVector v = FloatVector.fromMemorySegment(F, dst, at, LE);
-            if (z != null) {
-                v = v.add(FloatVector.fromMemorySegment(F, z, at, LE));
-            }
-            if (clamped) {
-                v = v.max(lo).min(hi);
-            }
-            v.intoMemorySegment(dst, at, LE);
+            clamp.applyAt(dst, to + j * colBytes, z);
         }
     }
 

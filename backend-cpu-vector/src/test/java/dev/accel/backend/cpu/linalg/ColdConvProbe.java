@@ -27,21 +27,15 @@ public final class ColdConvProbe {
         Random r = new Random(1);
         int copies = Integer.parseInt(args[0]);
         SquareConv sc = SquareConv.parse(java.util.Arrays.copyOfRange(args, 1, 7)).get(0);
-        int c = sc.c();
-        int h = sc.h();
-        int m = sc.m();
-        int k = sc.k();
-        int oh = sc.oh();
+        OpSpec spec = sc.spec();
         Conv2d geo = sc.attributes();
-        OpSpec spec = OpSpec.of(geo, TensorType.of(DType.F32, 1, c, h, h), TensorType.of(DType.F32, m, c, k, k),
-                TensorType.of(DType.F32, m));
-        MemorySegment x = LinalgTestSupport.floats(arena, r, (long) c * h * h);
-        MemorySegment y = arena.allocate(4L * m * oh * oh, 64);
+        MemorySegment x = LinalgTestSupport.floats(arena, r, spec.inputs().get(0).numel());
+        MemorySegment y = arena.allocate(spec.outputs().get(0).byteSize(), 64);
         CpuOp[] ops = new CpuOp[copies];
         MemorySegment[][] ins = new MemorySegment[copies][];
         for (int i = 0; i < copies; i++) {
-            MemorySegment w = LinalgTestSupport.floats(arena, r, (long) m * c * k * k);
-            MemorySegment b = LinalgTestSupport.floats(arena, r, m);
+            MemorySegment w = LinalgTestSupport.floats(arena, r, spec.inputs().get(1).numel());
+            MemorySegment b = LinalgTestSupport.floats(arena, r, spec.inputs().get(2).numel());
             ops[i] = ConvKernels.conv2d(spec, geo, Map.of(1, w, 2, b));
             ins[i] = new MemorySegment[] {x, w, b};
         }

@@ -33,24 +33,19 @@ public final class FusedConvMain {
             args = java.util.Arrays.copyOfRange(args, 1, args.length);
         }
         for (SquareConv sc : SquareConv.parse(args)) {
-            int c = sc.c();
-            int h = sc.h();
-            int m = sc.m();
-            int k = sc.k();
-            int oh = sc.oh();
+            OpSpec conv = sc.spec();
             Conv2d geo = sc.attributes();
-            TensorType xt = TensorType.of(DType.F32, 1, c, h, h);
-            TensorType wt = TensorType.of(DType.F32, m, c, k, k);
-            TensorType bt = TensorType.of(DType.F32, m);
-            OpSpec conv = OpSpec.of(geo, xt, wt, bt);
+            TensorType xt = conv.inputs().get(0);
+            TensorType wt = conv.inputs().get(1);
+            TensorType bt = conv.inputs().get(2);
             TensorType yt = conv.outputs().get(0);
             OpSpec fused = residual ? OpSpec.of(new FusedConv(geo, Unary.of(Unary.Kind.RELU), true), xt, wt, bt, yt)
                     : OpSpec.of(new FusedConv(geo, Unary.of(Unary.Kind.RELU)), xt, wt, bt);
             MemorySegment x = LinalgTestSupport.floats(arena, r, xt.numel());
             MemorySegment w = LinalgTestSupport.floats(arena, r, wt.numel());
-            MemorySegment b = LinalgTestSupport.floats(arena, r, m);
-            MemorySegment y = arena.allocate(4L * m * oh * oh, 64);
-            MemorySegment z = arena.allocate(4L * m * oh * oh, 64);
+            MemorySegment b = LinalgTestSupport.floats(arena, r, bt.numel());
+            MemorySegment y = arena.allocate(yt.byteSize(), 64);
+            MemorySegment z = arena.allocate(yt.byteSize(), 64);
             Map<Integer, MemorySegment> constants = Map.of(1, w, 2, b);
             CpuOp convOp = CpuOps.compile(conv, constants, false);
             CpuOp relu = CpuOps.compile(OpSpec.of(Unary.of(Unary.Kind.RELU), conv.outputs().get(0)), false);
@@ -71,7 +66,7 @@ public final class FusedConvMain {
             LinalgTestSupport.bestMicros(1, 1000, two);
             LinalgTestSupport.bestMicros(1, 1000, one);
             StringBuilder line = new StringBuilder(String.format("c %4d h %3d m %4d k %d s %d p %d: %s / FusedConv, us:",
-                    c, h, m, k, sc.s(), sc.p(), residual ? "Conv + Add + Relu" : "Conv + Relu"));
+                    sc.c(), sc.h(), sc.m(), sc.k(), sc.s(), sc.p(), residual ? "Conv + Add + Relu" : "Conv + Relu"));
             for (int round = 0; round < 3; round++) {
                 line.append(String.format(" %.1f / %.1f", LinalgTestSupport.bestMicros(10, 50, two),
                         LinalgTestSupport.bestMicros(10, 50, one)));

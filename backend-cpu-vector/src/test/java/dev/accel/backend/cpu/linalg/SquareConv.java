@@ -1,5 +1,11 @@
 package dev.accel.backend.cpu.linalg;
 
+import dev.accel.hal.op.OpSpec;
+
+import dev.accel.hal.TensorType;
+
+import dev.accel.hal.DType;
+
 import dev.accel.hal.Shape;
 import dev.accel.hal.op.Conv2d;
 import java.util.ArrayList;
@@ -31,6 +37,12 @@ record SquareConv(int c, int h, int m, int k, int s, int p) {
 
     ConvGeom geom() {
         return ConvGeom.of(attributes(), Shape.of(1, c, h, h), Shape.of(m, c, k, k), Shape.of(1, m, oh(), oh()));
+    }
+
+    /** The Conv's spec over one image: X, W and a bias. */
+    OpSpec spec() {
+        return OpSpec.of(attributes(), TensorType.of(DType.F32, 1, c, h, h), TensorType.of(DType.F32, m, c, k, k),
+                TensorType.of(DType.F32, m));
     }
 
     double flops() {
