@@ -50,16 +50,10 @@ public record Clamp(float lo, float hi) {
     }
 
     /**
-     * The bounds applied in place to floats {@code [from, from + count)} of {@code y}, on all cores:
-     * the kernels whose stores do not apply them run this right after, while their output is in cache.
-     */
-    void inPlace(MemorySegment y, long from, long count) {
-        inPlace(y, from, count, null);
-    }
-
-    /**
-     * As {@link #inPlace(MemorySegment, long, long)}, the residual {@code z} (when not null; same
-     * indices as {@code y}) added first: {@code y = clamp(y + z)}, a fused residual Add.
+     * The bounds applied in place to floats {@code [from, from + count)} of {@code y}, on all cores,
+     * after the residual {@code z} (when not null; same indices as {@code y}) is added:
+     * {@code y = clamp(y + z)}. The kernels whose stores do not apply them run this right after,
+     * while their output is in cache.
      */
     void inPlace(MemorySegment y, long from, long count, MemorySegment z) {
         if ((none() && z == null) || count <= 0) {
@@ -71,7 +65,7 @@ public record Clamp(float lo, float hi) {
         });
     }
 
-    /** As {@link #inPlace(MemorySegment, long, long, MemorySegment)}, on the calling thread (a kernel's own share of the output). */
+    /** As {@link #inPlace}, on the calling thread (a kernel's own share of the output). */
     void serial(MemorySegment y, long from, long count, MemorySegment z) {
         if (none() && z == null) {
             return;

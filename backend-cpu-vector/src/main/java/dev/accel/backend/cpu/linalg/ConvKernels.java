@@ -143,19 +143,11 @@ final class ConvKernels {
 
     /**
      * As {@link #conv2d(OpSpec, Conv2d, Map)}, the output clamped ({@code FusedConv} with Relu or
-     * Clip): in the store of the GEMM's last K block, of the pixel-major and direct forms'
-     * transposes and of each depthwise plane; after the other forms, over their output while it
-     * is in cache.
-     */
-    static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Clamp clamp) {
-        return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), clamp, -1);
-    }
-
-    /**
-     * As {@link #conv2d(OpSpec, Conv2d, Map, Clamp)}, with a residual added before the clamp
-     * ({@code FusedConv} over a Conv, an Add and an activation): the run's input {@code residual}
-     * (an index past the Conv's own inputs, a tensor of the output's shape), added where the bias
-     * is, or with the clamp after the forms that clamp afterwards; -1 for none.
+     * Clip), a residual added before the clamp ({@code FusedConv} over a Conv, an Add and the
+     * activation): the run's input {@code residual} (an index past the Conv's own inputs, a tensor of
+     * the output's shape; -1 for none). Both in the store of the GEMM's last K block, of the
+     * pixel-major and direct forms' transposes and of each depthwise plane; after the other forms,
+     * over their output while it is in cache.
      */
     static CpuOp conv2d(OpSpec spec, Conv2d c, Map<Integer, MemorySegment> constants, Clamp clamp, int residual) {
         return conv2d(spec, c, constants, Winograd.Mode.fromProperty(), clamp, residual);

@@ -85,20 +85,13 @@ public final class LinalgKernels {
     }
 
     /**
-     * A float32 Conv whose output is clamped to {@code [lo, hi]} as its kernel stores it: the
-     * vector form of a {@code FusedConv} with Relu ({@code [0, +inf]}) or Clip. {@code spec} is the
-     * Conv's; {@code constants} as for {@link #compile(OpSpec, Map, boolean)}.
+     * A float32 Conv whose output is clamped to {@code [lo, hi]} as its kernel stores it, the run's
+     * input {@code residual} (an index past the Conv's inputs, a tensor of the output's shape; -1 for
+     * none) added before: {@code clamp(Conv (+ Z))}, the vector form of a FusedConv with Relu
+     * ({@code [0, +inf]}) or Clip. {@code spec} is the Conv's; {@code constants} as for
+     * {@link #compile(OpSpec, Map, boolean)}.
      *
      * @throws UnsupportedOpException when the spec is not a float32 Conv
-     */
-    public static CpuOp clampedConv(OpSpec spec, Map<Integer, MemorySegment> constants, float lo, float hi) {
-        return clampedConv(spec, constants, lo, hi, -1);
-    }
-
-    /**
-     * As {@link #clampedConv(OpSpec, Map, float, float)}, with the run's input {@code residual} (an
-     * index past the Conv's inputs; -1 for none), a tensor of the output's shape, added before the
-     * bounds: {@code clamp(Conv + Z)}, a FusedConv over a Conv, a residual Add and Relu or Clip.
      */
     public static CpuOp clampedConv(OpSpec spec, Map<Integer, MemorySegment> constants, float lo, float hi, int residual) {
         if (!(spec.op() instanceof Conv2d c)) {
