@@ -213,21 +213,21 @@ final class Problem {
 
         // Units: fusion groups stay on one option, where they have one; a group none of whose options
         // runs every member (a residual Add the device pinned for its Conv lacks) runs as single nodes.
-        Map<String, List<Integer>> groupMembers = new HashMap<>();
+        Map<String, List<Integer>> splitGroups = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String group = nodes.get(i).annotations().get(ConvGemmFusion.GROUP);
             if (group != null) {
-                groupMembers.computeIfAbsent(group, x -> new ArrayList<>()).add(i);
+                splitGroups.computeIfAbsent(group, x -> new ArrayList<>()).add(i);
             }
         }
-        groupMembers.values().removeIf(this::shareAnOption);
+        splitGroups.values().removeIf(this::shareAnOption);
         this.unitOf = new int[n];
         Arrays.fill(unitOf, -1);
         List<int[]> unitList = new ArrayList<>();
         Map<String, Integer> groupUnit = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String group = nodes.get(i).annotations().get(ConvGemmFusion.GROUP);
-            if (group != null && groupMembers.containsKey(group)) {
+            if (group != null && splitGroups.containsKey(group)) {
                 group = null;
             }
             Integer u = group == null ? null : groupUnit.get(group);
