@@ -75,15 +75,7 @@ class FusedConvTest {
                 TensorType.of(DType.F32, w[0]), out);
         OpSpec conv = OpSpec.of(c, fused.inputs().subList(0, 3));
         try (Arena arena = Arena.ofShared()) {
-            Random r = new Random(seed);
-            MemorySegment[] in = new MemorySegment[4];
-            for (int i = 0; i < 4; i++) {
-                TensorType type = fused.inputs().get(i);
-                in[i] = arena.allocate(type.byteSize(), 64);
-                for (long j = 0; j < type.numel(); j++) {
-                    in[i].setAtIndex(FLOAT, j, r.nextFloat() * 2 - 1);
-                }
-            }
+            MemorySegment[] in = randomInputs(fused, new Random(seed), arena);
             for (Map<Integer, MemorySegment> constants : List.of(Map.of(1, in[1], 2, in[2]), Map.<Integer, MemorySegment>of())) {
                 MemorySegment expected = arena.allocate(out.byteSize(), 64);
                 MemorySegment sum = arena.allocate(out.byteSize(), 64);
@@ -131,6 +123,24 @@ class FusedConvTest {
         }
     }
 
+    /** Uniform values in [-1, 1) for each input of {@code spec}, stored as float32 or float16. */
+    private static MemorySegment[] randomInputs(OpSpec spec, Random r, Arena arena) {
+        MemorySegment[] in = new MemorySegment[spec.inputs().size()];
+        for (int i = 0; i < in.length; i++) {
+            TensorType type = spec.inputs().get(i);
+            in[i] = arena.allocate(type.byteSize(), 64);
+            for (long j = 0; j < type.numel(); j++) {
+                float v = r.nextFloat() * 2 - 1;
+                if (type.dtype() == DType.F32) {
+                    in[i].setAtIndex(FLOAT, j, v);
+                } else {
+                    in[i].setAtIndex(HALF, j, Float.floatToFloat16(v));
+                }
+            }
+        }
+        return in;
+    }
+
     /** The float32 FusedConv over the half inputs widened, its output rounded to half. */
     private static MemorySegment halfOfFloat32(OpSpec half, MemorySegment[] in, Arena arena) {
         List<TensorType> types = half.inputs().stream().map(x -> x.withDType(DType.F32)).toList();
@@ -160,20 +170,7 @@ class FusedConvTest {
         OpSpec conv = new OpSpec(c, fused.inputs(), fused.outputs());
         OpSpec act = OpSpec.of(a, fused.outputs().get(0));
         try (Arena arena = Arena.ofShared()) {
-            Random r = new Random(seed);
-            MemorySegment[] in = new MemorySegment[3];
-            for (int i = 0; i < 3; i++) {
-                TensorType type = fused.inputs().get(i);
-                in[i] = arena.allocate(type.byteSize(), 64);
-                for (long j = 0; j < type.numel(); j++) {
-                    float v = r.nextFloat() * 2 - 1;
-                    if (t == DType.F32) {
-                        in[i].setAtIndex(FLOAT, j, v);
-                    } else {
-                        in[i].setAtIndex(HALF, j, Float.floatToFloat16(v));
-                    }
-                }
-            }
+            MemorySegment[] in = randomInputs(fused, new Random(seed), arena);
             long bytes = fused.outputs().get(0).byteSize();
             for (Map<Integer, MemorySegment> constants : List.of(Map.of(1, in[1], 2, in[2]), Map.<Integer, MemorySegment>of())) {
                 MemorySegment expected = arena.allocate(bytes, 64);

@@ -187,9 +187,10 @@ final class ConvKernels {
         }
         float[] constBias = hasBias && constants.containsKey(2) ? constants.get(2).toArray(FLOAT) : null;
         // The direct form clamps in its transpose; with a residual, it and the others clamp afterwards.
-        boolean after = PlanarConv.chosen(g, mode) || residual >= 0;
-        DirectForm direct = PlanarConv.chosen(g, mode) ? new PlanarConv(g)
-                : DirectConv.chosen(g, mode) ? new DirectConv(g, after ? Clamp.NONE : clamp) : null;
+        boolean planar = PlanarConv.chosen(g, mode);
+        boolean after = planar || residual >= 0;
+        DirectForm direct = planar ? new PlanarConv(g) : DirectConv.chosen(g, mode) ? new DirectConv(g, after ? Clamp.NONE : clamp)
+                : null;
         if (direct != null) {
             float[] constWeights = constants.containsKey(1) ? direct.pack(constants.get(1)) : null;
             long image = (long) g.m() * g.ohw();
@@ -225,9 +226,6 @@ final class ConvKernels {
         return (in, out) -> {
             float[] bias = floatBias(constBias, hasBias, in);
             MemorySegment z = residual >= 0 ? in[residual] : null;
-            if (z != null && bias == null) {
-                bias = new float[g.m()];
-            }
             Operands op = new Operands(in[0], in[1], out[0], false, false, false, 0, 0, null, bias, prepared, pixelMajor, clamp, z);
             run(g, dw, taps, op);
         };
@@ -409,12 +407,9 @@ final class ConvKernels {
             keepFirstColumns(g, wideOut, rows, wide, op.y(), yBase, 0, mg);
         }
         if (op.residual() != null) {
-            // The wide product's rows are not laid out as the residual's: added, and clamped, here.
-            if (parallel) {
-                op.clamp().inPlace(op.y(), yBase, (long) mg * ohw, op.residual());
-            } else {
-                op.clamp().serial(op.y(), yBase, (long) mg * ohw, op.residual());
-            }
+            // The wide product's rows are not laid out as the residual's: added, and clamped, here (on
+            // this thread alone when the item already runs inside a parallel loop).
+            op.clamp().inPlace(op.y(), yBase, (long) mg * ohw, op.residual());
         }
     }
 

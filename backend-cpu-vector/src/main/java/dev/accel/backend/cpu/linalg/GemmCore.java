@@ -125,9 +125,6 @@ final class GemmCore {
             if ((!clamp.none() || residual != null) && (integer || accumulate)) {
                 throw new IllegalArgumentException("a clamped GEMM target or one with a residual must be float32 and not accumulate");
             }
-            if (residual != null && rowBias == null) {
-                throw new IllegalArgumentException("a GEMM target with a residual needs a row bias (zeros for none)");
-            }
         }
 
         static Target floats(MemorySegment seg, long base, long ldc, float alpha, boolean accumulate) {
@@ -149,7 +146,7 @@ final class GemmCore {
         }
 
         /**
-         * This float target (with a row bias) with {@code residual} added by the last K block, before
+         * This float target with {@code residual} added by the last K block, before
          * the clamp (so the sums round as a Conv then an Add would): element (i, j) of it at the same
          * index of {@code residual} as C's in {@code seg} (a residual Add fused into a convolution).
          */
