@@ -287,10 +287,7 @@ final class NodeWriter {
     }
 
     private String constant(Node n, Constant c) {
-        String name;
-        do {
-            name = n.name() + "__param" + (counter++);
-        } while (graph.values().containsKey(name));
+        String name = freshValue(n.name() + "__param");
         out.addInitializer(OnnxTensors.toProto(name, c));
         return name;
     }

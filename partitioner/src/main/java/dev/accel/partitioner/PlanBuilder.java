@@ -21,6 +21,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -59,6 +60,8 @@ final class PlanBuilder {
     private final Map<Integer, List<String>> partNodes = new HashMap<>();
     /** Source nodes that run inside another node (a FusedConv's activation), by that node's name. */
     private final Map<String, String> fusedInto = new LinkedHashMap<>();
+    /** Per unit, its FusedConv spec on the target and precision the search chose, or empty. */
+    private final Map<Integer, Optional<OpSpec>> fusedSpecs = new HashMap<>();
 
     PlanBuilder(Problem pb, Search.Result result) {
         this.pb = pb;
@@ -174,7 +177,7 @@ final class PlanBuilder {
         int t = pb.optTarget[u][o];
         Precision p = pb.optPrec[u][o];
         String dev = pb.targets[t].id();
-        if (fused(u, t, p) != null) {
+        if (fusedSpec(u, t, p) != null) {
             String conv = pb.nodes.get(pb.unitNodes[u][0]).name();
             steps.add(new Step(Step.Kind.KERNEL, dev, conv, null, false, e.start(), e.end()));
             for (int x = 1; x < pb.unitNodes[u].length; x++) {
@@ -208,16 +211,13 @@ final class PlanBuilder {
         int t = pb.optTarget[u][o];
         Precision p = pb.optPrec[u][o];
         String dev = pb.targets[t].id();
-        OpSpec fusedSpec = fused(u, t, p);
+        OpSpec fusedSpec = fusedSpec(u, t, p);
         if (fusedSpec != null) {
             int[] members = pb.unitNodes[u];
             int conv = members[0];
             int act = members[members.length - 1];
             Node n = pb.nodes.get(conv);
-            Map<String, String> ann = new LinkedHashMap<>(n.annotations());
-            ann.put(DEVICE, dev);
-            ann.put(PRECISION, p.label());
-            ann.put(REGION, String.valueOf(nodeRegion[conv]));
+            Map<String, String> ann = placed(n, dev, p, nodeRegion[conv]);
             List<String> absorbed = new ArrayList<>();
             for (int x = 1; x < members.length; x++) {
                 absorbed.add(pb.nodes.get(members[x]).name());
@@ -237,16 +237,22 @@ final class PlanBuilder {
         for (int i : pb.unitNodes[u]) {
             Node n = pb.nodes.get(i);
             NodeForms.Form f = pb.forms[i][p.ordinal()];
-            Map<String, String> ann = new LinkedHashMap<>(n.annotations());
-            ann.put(DEVICE, dev);
-            ann.put(PRECISION, p.label());
-            ann.put(REGION, String.valueOf(nodeRegion[i]));
+            Map<String, String> ann = placed(n, dev, p, nodeRegion[i]);
             if (!f.parts().isEmpty()) {
                 partNodesOf(b, n, i, f, ann, addedConsts);
                 continue;
             }
             b.node(new Node(n.name(), new KernelOp(f.spec().op()), inputNames(b, n, f, addedConsts), outputNames(n, f), ann));
         }
+    }
+
+    /** Node n's annotations with where it runs: device, precision and region. */
+    private static Map<String, String> placed(Node n, String dev, Precision p, int region) {
+        Map<String, String> ann = new LinkedHashMap<>(n.annotations());
+        ann.put(DEVICE, dev);
+        ann.put(PRECISION, p.label());
+        ann.put(REGION, String.valueOf(region));
+        return ann;
     }
 
     /** The plan graph's names of node n's inputs in form f, its constants (converted to the form) added on first use. */
@@ -277,6 +283,11 @@ final class PlanBuilder {
             out.add(valueName(pb.valueIndex.get(n.outputs().get(j)), f.outputForms()[j]));
         }
         return out;
+    }
+
+    /** {@link #fused}, decided once per unit: the steps and the plan graph ask for the same units. */
+    private OpSpec fusedSpec(int u, int t, Precision p) {
+        return fusedSpecs.computeIfAbsent(u, x -> Optional.ofNullable(fused(u, t, p))).orElse(null);
     }
 
     /**
